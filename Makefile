@@ -1,0 +1,42 @@
+# Switchboard: `make demo` and `make test` do all the setup on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 3000
+SEED ?= local_runtime/seed.json
+export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo serve invoke test lint eval bench clean
+
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+demo: $(VENV)/.installed ## every sample contact through the real template and state machine, locally
+	$(PY) -m local_runtime demo --seed $(SEED)
+
+serve: $(VENV)/.installed ## the local runtime on 127.0.0.1:$(PORT)
+	$(PY) -m local_runtime serve --port $(PORT) --seed $(SEED)
+
+invoke: $(VENV)/.installed ## make invoke FUNCTION=<LogicalId> EVENT=<file>
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=<file>"; exit 2; }
+	@$(PY) -m local_runtime invoke $(FUNCTION) $(EVENT) --seed $(SEED)
+
+test: $(VENV)/.installed ## the whole suite
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+eval: $(VENV)/.installed ## intent classifier on the held-out split
+	$(PY) tools/eval_intents.py
+
+bench: $(VENV)/.installed ## cold start, latency and cost figures
+	$(PY) tools/bench.py
+
+lint: $(VENV)/.installed ## ruff, cfn-lint + sam validate --lint, asl-validator
+	bash tools/lint.sh
+
+clean:
+	rm -rf $(VENV) node_modules .aws-sam .pytest_cache

@@ -1,0 +1,10 @@
+"""RecordFailure state: a step failed for good; record it and route the case to a human."""
+
+from switchboard.escalation import Escalations
+from switchboard.handlers import workflow_step
+
+
+@workflow_step
+def handler(state, context):
+    failure = getattr(state, "failure", None) or {}
+    return Escalations().record_failure(state.caseId, failure, state.model_dump())

@@ -1,0 +1,177 @@
+"""The agents' side: list, claim and complete human tasks of their own queues; and carrying out
+the decision once the workflow resumes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import aws
+from .clock import iso, now, parse_iso
+from .errors import Forbidden, TaskConflict
+from .identity import Principal
+from .models import ResolutionResult, TaskCompletion, TaskDecision, TaskView
+from .notifications import Notifier
+from .repository.cases import CaseRepository, timeline_entry
+from .repository.directory import CustomerDirectory, Ledger
+from .repository.tasks import TaskRepository
+from .routing import queue_sla_seconds
+
+TASK_VIEW_FIELDS = set(TaskView.model_fields)
+
+
+def task_view(task: dict[str, Any]) -> TaskView:
+    return TaskView(**{k: v for k, v in task.items() if k in TASK_VIEW_FIELDS})
+
+
+class AgentDesk:
+    def __init__(self, tasks: TaskRepository | None = None, cases: CaseRepository | None = None, sfn: Any | None = None):
+        self.tasks = tasks or TaskRepository()
+        self.cases = cases or CaseRepository()
+        self._sfn = sfn
+
+    @property
+    def sfn(self) -> Any:
+        return self._sfn or aws.stepfunctions()
+
+    def list_tasks(self, agent: Principal, queue: str | None) -> list[TaskView]:
+        queues = [queue] if queue else sorted(agent.queues)
+        if queue and queue not in agent.queues:
+            raise Forbidden(f"not a member of queue {queue}")
+        found = [task for q in queues for task in self.tasks.open_tasks(q)]
+        found.sort(key=lambda t: t["queueOrder"])
+        return [task_view(t) for t in found]
+
+    def _own_task(self, agent: Principal, task_id: str) -> dict[str, Any]:
+        task = self.tasks.get(task_id)
+        if task["queue"] not in agent.queues:
+            raise Forbidden(f"task {task_id} belongs to queue {task['queue']}")
+        return task
+
+    def claim(self, agent: Principal, task_id: str) -> TaskView:
+        task = self._own_task(agent, task_id)
+        self._check_open(task)
+        claimed = self.tasks.claim(task_id, agent.subject)
+        self.cases.record(task["caseId"], "agent", f"task {task_id} claimed", actor=f"agent:{agent.subject}")
+        return task_view(claimed)
+
+    def complete(self, agent: Principal, task_id: str, completion: TaskCompletion) -> TaskView:
+        task = self._own_task(agent, task_id)
+        self._check_open(task)
+        if completion.outcome == "REASSIGN" and not completion.queue:
+            raise ValueError("queue: required when the outcome is REASSIGN")
+        decision = TaskDecision(
+            taskId=task_id,
+            outcome=completion.outcome,
+            resolution=completion.resolution,
+            actions=completion.actions,
+            queue=completion.queue,
+            agentId=agent.subject,
+        )
+        done = self.tasks.complete(task_id, agent.subject, decision.model_dump(mode="json"))
+        try:
+            self.sfn.send_task_success(taskToken=task["taskToken"], output=decision.model_dump_json())
+        except Exception as exc:
+            name = type(exc).__name__
+            if name in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
+                raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
+            self.tasks.reopen(task_id, agent.subject)  # keep the task workable; the agent can retry
+            raise
+        self.cases.record(
+            task["caseId"],
+            "agent",
+            f"task {task_id} completed: {completion.outcome}",
+            actor=f"agent:{agent.subject}",
+            openTaskId=None,
+        )
+        return task_view(done)
+
+    @staticmethod
+    def _check_open(task: dict[str, Any]) -> None:
+        if task["status"] in ("COMPLETED", "EXPIRED"):
+            raise TaskConflict(f"task is {task['status'].lower()}")
+        if parse_iso(task["slaDueAt"]) < now():
+            raise TaskConflict("the task's SLA expired; it has moved to supervisors")
+
+
+class DecisionExecutor:
+    """Carries out what an agent decided, once the workflow resumes (ApplyDecision state)."""
+
+    def __init__(
+        self,
+        cases: CaseRepository | None = None,
+        directory: CustomerDirectory | None = None,
+        ledger: Ledger | None = None,
+        notifier: Notifier | None = None,
+    ) -> None:
+        self.cases = cases or CaseRepository()
+        self.directory = directory or CustomerDirectory()
+        self.ledger = ledger or Ledger()
+        self.notifier = notifier or Notifier(self.cases, self.directory)
+
+    def apply(self, case_id: str, decision: TaskDecision, previous: ResolutionResult) -> ResolutionResult:
+        actor = f"agent:{decision.agentId}"
+        if decision.outcome == "REASSIGN":
+            queue = decision.queue or "general"
+            self.cases.record(case_id, "agent", f"reassigned to {queue}", actor=actor, queue=queue)
+            return previous.model_copy(
+                update={
+                    "queue": queue,
+                    "reason": f"reassigned by {decision.agentId}: {decision.resolution[:200]}",
+                    "slaSeconds": queue_sla_seconds(queue),
+                    "tier": "agent",
+                }
+            )
+        case = self.cases.get(case_id)
+        done = [self._act(case, action, actor) for action in decision.actions if action.type != "NONE"]
+        summary = decision.resolution if decision.outcome == "RESOLVED" else f"REJECTED: {decision.resolution}"
+        self.cases.record(
+            case_id, "agent", f"{decision.outcome}: {'; '.join(done) or 'no actions'}", actor=actor,
+            status="RESOLVED", resolution=summary,
+        )
+        return ResolutionResult(outcome="RESOLVED", summary=summary, notification="agent_resolution")
+
+    def _act(self, case: dict[str, Any], action: Any, actor: str) -> str:
+        customer_id = case.get("customerId")
+        if action.type == "APPROVE_REFUND":
+            txn = self.ledger.get(customer_id, action.transactionId) if customer_id and action.transactionId else None
+            if not txn:
+                return f"refund not recorded: transaction {action.transactionId} not found for this customer"
+            if txn.get("refundStatus") == "APPROVED":
+                return f"refund for {txn['transactionId']} already recorded"
+            refund_id = f"R{txn['transactionId']}"
+            self.ledger.put({
+                "transactionId": refund_id, "customerId": customer_id, "accountId": txn.get("accountId"),
+                "merchant": txn["merchant"], "amount": -txn["amount"], "currency": txn["currency"],
+                "status": "REFUND_PENDING", "type": "REFUND", "refundOf": txn["transactionId"],
+                "createdAt": iso(), "approvedBy": actor, "caseId": case["caseId"],
+            })
+            self.ledger.update(txn, refundStatus="APPROVED", refundId=refund_id)
+            self.cases.update(case["caseId"], timeline=[timeline_entry("action", f"refund {refund_id} of {txn['transactionId']} approved", actor)])
+            return f"refund {refund_id} recorded"
+        if action.type == "UNLOCK_ACCOUNT" and customer_id:
+            self.directory.set_account_status(customer_id, "ACTIVE", actor, f"unlocked by agent, case {case['caseId']}")
+            return "account unlocked"
+        if action.type == "SEND_PASSWORD_RESET" and customer_id:
+            import secrets
+
+            self.notifier.send(case["caseId"], "password_reset", reset_link=f"https://pay.example/reset/{secrets.token_urlsafe(16)}", minutes="30")
+            return "password reset sent"
+        return f"{action.type} not applicable"
+
+
+def close_case(case_id: str, cases: CaseRepository | None = None) -> dict[str, Any]:
+    from .events import publish
+
+    cases = cases or CaseRepository()
+    case = cases.update(
+        case_id,
+        fields={"status": "CLOSED", "closedAt": iso()},
+        remove=["openSessionKey"],
+        timeline=[timeline_entry("close", "case closed")],
+    )
+    if case.get("resolution"):
+        publish("CaseResolved", case)
+    publish("CaseClosed", case)
+    return {"status": "CLOSED"}
+
+

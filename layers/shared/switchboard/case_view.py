@@ -1,0 +1,38 @@
+"""The case as the API shows it: masked destinations, redacted free text, no tokens or hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .agents import task_view
+from .masking import redact_text
+from .models import CaseView, NotificationView, TimelineEntry
+from .repository.tasks import TaskRepository
+
+
+def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_agent: bool = False) -> CaseView:
+    task_repo = tasks or TaskRepository()
+    task_views = []
+    for task_id in case.get("tasks", []):
+        try:
+            task_views.append(task_view(task_repo.get(task_id)))
+        except Exception:  # noqa: BLE001 - a missing task must not hide the case
+            continue
+    if not for_agent:  # customers see that a team has it, not the internal evidence
+        task_views = [t.model_copy(update={"evidence": [], "claimedBy": None}) for t in task_views]
+    return CaseView(
+        caseId=case["caseId"],
+        channel=case["channel"],
+        status=case["status"],
+        intent=case.get("intent"),
+        confidence=case.get("confidence"),
+        priority=case.get("priority"),
+        language=case.get("language"),
+        verification={"level": (case.get("verification") or {}).get("level", "NONE")},
+        queue=case.get("queue"),
+        resolution=redact_text(case["resolution"]) if case.get("resolution") else None,
+        tasks=task_views,
+        notifications=[NotificationView(**{k: n.get(k) for k in NotificationView.model_fields}) for n in case.get("notifications", [])],
+        messages=[{"at": m["at"], "from": m["from"], "text": redact_text(m["text"])} for m in case.get("messages", [])],
+        timeline=[TimelineEntry(**{**t, "detail": redact_text(t["detail"])}) for t in case.get("timeline", [])],
+    )

@@ -1,0 +1,72 @@
+"""What the customer needs: IVR menu choice first, else the bilingual text model; then priority
+(sentiment raises it) and the route from the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import ClassificationResult
+from .repository.cases import CaseRepository
+from .routing import confidence_threshold, ivr_intent, one_step_up, raise_priority, route_for
+
+
+def case_text(case: dict[str, Any]) -> str:
+    return "\n".join(m["text"] for m in case.get("messages", []) if m.get("from") == "customer")
+
+
+def classify(case: dict[str, Any]) -> ClassificationResult:
+    from .nlp import assess_sentiment, classify_text, detect_language
+
+    text = case_text(case)
+    language = case.get("language") or detect_language(text)
+    menu_intent = ivr_intent(case.get("contact", {}).get("ivrChoice"))
+    if menu_intent:
+        intent, confidence, source = menu_intent, 1.0, "ivr"
+    else:
+        predicted = classify_text(text)
+        intent, confidence = predicted.intent, round(predicted.confidence, 3)
+        source = "text" if confidence >= confidence_threshold() else "threshold"
+    # Below the threshold the guess is kept for the agent to see, but a human decides: general queue.
+    route = route_for(intent if source != "threshold" else "other")
+    sentiment = assess_sentiment(text)
+    priority = route.priority
+    if sentiment.angry:
+        priority = one_step_up(priority)
+    if sentiment.escalation_threat:
+        priority = raise_priority(priority, "urgent")
+    route = route.model_copy(update={"priority": priority})
+    level = (case.get("verification") or {}).get("level", "NONE")
+    needs_step_up = route.requiresAuthentication and level != "AUTHENTICATED" and bool(case.get("customerId"))
+    return ClassificationResult(
+        intent=intent,
+        confidence=confidence,
+        language=language,
+        priority=priority,
+        source=source,
+        sentimentCues=list(sentiment.cues),
+        route=route,
+        needsStepUp=needs_step_up,
+    )
+
+
+def classify_case(case_id: str, cases: CaseRepository | None = None) -> ClassificationResult:
+    cases = cases or CaseRepository()
+    case = cases.get(case_id)
+    result = classify(case)
+    detail = f"intent {result.intent} ({result.confidence:.2f}, by {result.source}); priority {result.priority}"
+    if result.sentimentCues:
+        detail += f"; cues: {', '.join(result.sentimentCues)}"
+    if result.needsStepUp:
+        detail += "; needs a one-time code"
+    cases.record(
+        case_id,
+        "classify",
+        detail,
+        status="VERIFYING" if result.needsStepUp else "CLASSIFIED",
+        intent=result.intent,
+        confidence=result.confidence,
+        priority=result.priority,
+        language=result.language,
+        queue=result.route.queue,
+    )
+    return result

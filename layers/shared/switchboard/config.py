@@ -1,0 +1,66 @@
+"""Settings read from the environment once per cold start (Globals in template.yaml)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    cases_table: str
+    tasks_table: str
+    idempotency_table: str
+    customers_table: str
+    transactions_table: str
+    chat_topic_arn: str
+    event_bus_name: str
+    failed_notifications_queue_url: str
+    state_machine_arn: str
+    ops_alarm_topic_arn: str
+    sender_email: str
+    otp_timeout_seconds: int
+    survey_delay_seconds: int
+    sla_seconds_override: int
+    refund_review_hours: int
+    payment_reversal_window_hours: int
+    max_message_chars: int
+
+
+class ConfigurationError(RuntimeError):
+    """A required environment variable is missing or malformed: fail at cold start, loudly."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@cache
+def settings() -> Settings:
+    env = os.environ
+    return Settings(
+        cases_table=env.get("CASES_TABLE", ""),
+        tasks_table=env.get("TASKS_TABLE", ""),
+        idempotency_table=env.get("IDEMPOTENCY_TABLE", ""),
+        customers_table=env.get("CUSTOMERS_TABLE", ""),
+        transactions_table=env.get("TRANSACTIONS_TABLE", ""),
+        chat_topic_arn=env.get("CHAT_TOPIC_ARN", ""),
+        event_bus_name=env.get("EVENT_BUS_NAME", ""),
+        failed_notifications_queue_url=env.get("FAILED_NOTIFICATIONS_QUEUE_URL", ""),
+        state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
+        ops_alarm_topic_arn=env.get("OPS_ALARM_TOPIC_ARN", ""),
+        sender_email=env.get("SENDER_EMAIL", "service@switchboard.example"),
+        otp_timeout_seconds=_int("OTP_TIMEOUT_SECONDS", 300),
+        survey_delay_seconds=_int("SURVEY_DELAY_SECONDS", 3600),
+        sla_seconds_override=_int("SLA_SECONDS_OVERRIDE", 0),
+        refund_review_hours=_int("REFUND_REVIEW_HOURS", 72),
+        payment_reversal_window_hours=_int("PAYMENT_REVERSAL_WINDOW_HOURS", 24),
+        max_message_chars=_int("MAX_MESSAGE_CHARS", 4000),
+    )

@@ -1,0 +1,98 @@
+"""Amazon Connect contact flows: open the case through the same intake, answer the next IVR action.
+
+Connect waits at most 8 seconds and reads a flat map of strings, so this does only cheap work
+synchronously (intake + the IVR menu / text model); the workflow does the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .intake import Intake
+from .models import PhoneContact, normalise_text
+from .repository.directory import CustomerDirectory
+from .routing import ivr_intent, route_for
+
+PROMPTS = {
+    "TRANSFER": {"zh-CN": "您的案件编号是{case}。正在为您转接{team},请稍候。",
+                 "en": "Your case number is {case}. Connecting you to our {team} now, please hold."},
+    "PLAY_MESSAGE": {"zh-CN": "您的案件编号是{case}。我们会通过短信把处理结果发送给您。",
+                     "en": "Your case number is {case}. We will send you the answer by text message."},
+    "COLLECT_CODE": {"zh-CN": "您的案件编号是{case}。为了您的账户安全,请输入短信收到的六位验证码。",
+                     "en": "Your case number is {case}. For your security, please enter the six-digit code we just texted you."},
+    "CODE_ACCEPTED": {"zh-CN": "验证成功,我们正在处理您的请求。", "en": "Thank you, you are verified. We are handling your request now."},
+    "CODE_REJECTED": {"zh-CN": "验证码不正确,请重新输入。", "en": "That code is not correct. Please try again."},
+    "CODE_FAILED": {"zh-CN": "验证未通过,正在为您转接人工客服。", "en": "We could not verify you. Connecting you to an agent."},
+}
+
+
+def _language(params: dict[str, str], attributes: dict[str, str], text: str) -> str:
+    chosen = params.get("language") or attributes.get("language") or ""
+    if chosen.lower().startswith("en"):
+        return "en"
+    if chosen.lower().startswith("zh"):
+        return "zh-CN"
+    if text:
+        from .nlp import detect_language
+
+        return detect_language(text)
+    return "zh-CN"  # the hotline's default language
+
+
+def _flat(**values: Any) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> dict[str, str]:
+    details = event.get("Details") or {}
+    data = details.get("ContactData") or {}
+    params = {k: str(v) for k, v in (details.get("Parameters") or {}).items()}
+    attributes = {k: str(v) for k, v in (data.get("Attributes") or {}).items()}
+    text = normalise_text(params.get("transcript") or attributes.get("transcript") or "")
+    language = _language(params, attributes, text)
+    if params.get("code") and params.get("caseId"):
+        return _code_entered(params["caseId"], params["code"], language)
+    choice = params.get("ivrChoice") or attributes.get("ivrChoice") or None
+    caller = ((data.get("CustomerEndpoint") or {}).get("Address") or "").replace(" ", "")
+    contact = PhoneContact(
+        channel="phone",
+        callerNumber=caller,
+        contactId=data.get("ContactId") or data.get("InitialContactId"),
+        ivrChoice=choice,
+        message=text or f"IVR menu choice {choice or 'none'}",
+        language=language,
+    )
+    accepted = (intake or Intake()).accept(contact, idempotency_key=None, app_user=None)
+    action, queue = _next_action(contact, text)
+    from .templates import team_name
+
+    prompt = PROMPTS[action][language].format(case=" ".join(accepted.caseId), team=team_name(queue, language))
+    return _flat(caseId=accepted.caseId, caseStatus=accepted.status, nextAction=action, queue=queue,
+                 language=language, prompt=prompt)
+
+
+def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:
+    intent = ivr_intent(contact.ivrChoice)
+    if not intent:
+        from .nlp import classify_text
+
+        predicted = classify_text(text) if text else None
+        intent = predicted.intent if predicted and predicted.confidence >= 0.45 else "human_agent"
+    route = route_for(intent)
+    if route.requiresAuthentication and CustomerDirectory().by_alias("PHONE", contact.callerNumber):
+        return "COLLECT_CODE", route.queue
+    return ("PLAY_MESSAGE" if route.automatic else "TRANSFER"), route.queue
+
+
+def _code_entered(case_id: str, code: str, language: str) -> dict[str, str]:
+    from .verification import CodeRejected, NoCodePending, Verification
+
+    try:
+        Verification().check_code(case_id, code)
+        action, prompt = "PLAY_MESSAGE", PROMPTS["CODE_ACCEPTED"][language]
+    except CodeRejected as rejected:
+        key = "CODE_REJECTED" if rejected.attempts_left else "CODE_FAILED"
+        action = "COLLECT_CODE" if rejected.attempts_left else "TRANSFER"
+        prompt = PROMPTS[key][language]
+    except NoCodePending:
+        action, prompt = "TRANSFER", PROMPTS["CODE_FAILED"][language]
+    return _flat(caseId=case_id, nextAction=action, language=language, prompt=prompt)

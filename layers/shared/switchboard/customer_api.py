@@ -1,0 +1,70 @@
+"""The customer-facing use cases behind the contacts API, free of HTTP details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .case_view import build_view
+from .clock import iso
+from .errors import CaseNotFound
+from .identity import Principal, is_customer_of, may_view
+from .intake import Intake
+from .models import ContactAccepted, Feedback, VerificationCode
+from .repository.cases import CaseRepository, timeline_entry
+from .verification import Verification
+
+
+
+class CustomerApi:
+    def __init__(self, cases: CaseRepository | None = None) -> None:
+        self.cases = cases or CaseRepository()
+
+    def _principal(self, event: Any) -> Principal:
+        from .api import principal
+
+        return principal(event)
+
+    def open(self, contact: Any, key: str | None, event: Any) -> ContactAccepted:
+        from .api import ApiError
+
+        who = self._principal(event)
+        app_user = who.subject if who.kind == "app_user" else None
+        if contact.channel == "app_chat" and not app_user:
+            raise ApiError(401, "UNAUTHORIZED", "app chat contacts need a signed-in app user",
+                           [{"field": "X-App-User", "issue": "required for app_chat"}])
+        return Intake(self.cases).accept(contact, idempotency_key=key, app_user=app_user)
+
+    def _visible_case(self, case_id: str, who: Principal) -> dict[str, Any]:
+        case = self.cases.find(case_id)
+        if not case or not may_view(who, case):
+            raise CaseNotFound(case_id)  # 404 for both: never reveal that a case exists
+        return case
+
+    def view(self, case_id: str, event: Any) -> Any:
+        who = self._principal(event)
+        return build_view(self._visible_case(case_id, who), for_agent=who.is_agent)
+
+    def verify_code(self, case_id: str, body: VerificationCode, event: Any) -> dict[str, Any]:
+        who = self._principal(event)
+        case = self._visible_case(case_id, who)
+        if not is_customer_of(who, case):
+            raise CaseNotFound(case_id)  # only the case's own customer may answer its code
+        return Verification(cases=self.cases).check_code(case_id, body.code)
+
+    def feedback(self, case_id: str, body: Feedback, event: Any) -> dict[str, Any]:
+        from .api import ApiError
+
+        who = self._principal(event)
+        case = self._visible_case(case_id, who)
+        if not is_customer_of(who, case):
+            raise CaseNotFound(case_id)
+        if case["status"] != "CLOSED":
+            raise ApiError(409, "CASE_OPEN", "feedback opens once the case is closed")
+        entry = {"score": body.score, "comment": body.comment, "at": iso()}
+        if not self.cases.claim_once(case_id, "feedback", entry):
+            raise ApiError(409, "FEEDBACK_EXISTS", "feedback was already given for this case")
+        self.cases.update(case_id, timeline=[timeline_entry("feedback", f"customer rated {body.score}/5", "customer")])
+        from .events import publish
+
+        publish("CaseFeedback", self.cases.get(case_id), score=body.score)
+        return {"caseId": case_id, "feedback": {"score": body.score, "comment": body.comment}}

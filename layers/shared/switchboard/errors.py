@@ -1,0 +1,43 @@
+"""Named domain exceptions. Their class names are the error names the ASL Retry/Catch matches."""
+
+from __future__ import annotations
+
+
+class SwitchboardError(Exception):
+    """Base of every domain error."""
+
+
+class TransientError(SwitchboardError):
+    """A dependency was briefly unavailable; the state machine retries with backoff."""
+
+
+class CaseNotFound(SwitchboardError):
+    pass
+
+
+class TaskNotFound(SwitchboardError):
+    pass
+
+
+class CustomerNotFound(SwitchboardError):
+    pass
+
+
+class InvalidStateInput(SwitchboardError):
+    """A workflow state received input it cannot work with: a defect, never retried."""
+
+
+class VerificationFailed(SwitchboardError):
+    """The customer failed the one-time-code check (too many wrong codes)."""
+
+
+class NotificationDeliveryError(SwitchboardError):
+    """The channel refused or failed to deliver a message; retried, then recorded."""
+
+
+class TaskConflict(SwitchboardError):
+    """An agent action that the task's state does not allow (already done, claimed by another, expired)."""
+
+
+class Forbidden(SwitchboardError):
+    """The caller may not act on this resource."""

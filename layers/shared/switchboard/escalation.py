@@ -1,0 +1,167 @@
+"""Human tasks: opening them with the workflow's task token, and what happens when an SLA passes,
+an identity check fails or a step fails for good. Every path ends with a named human queue."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+from . import aws
+from .clock import iso, now
+from .config import settings
+from .events import publish
+from .masking import redact_text
+from .models import ResolutionResult
+from .notifications import Notifier
+from .observability import MetricUnit, logger, metrics
+from .repository.cases import CaseRepository
+from .repository.tasks import TaskRepository
+from .routing import one_step_up, policy, queue_sla_seconds, raise_priority, route_for
+
+
+def failure_message(failure: dict[str, Any]) -> str:
+    """The readable part of a Catch's Cause (a Lambda error's errorMessage, not its stack trace)."""
+    cause = str(failure.get("Cause", ""))
+    try:
+        return str(json.loads(cause).get("errorMessage", cause))
+    except (ValueError, AttributeError):
+        return cause
+
+
+def task_id_for(case_id: str, task_token: str) -> str:
+    """Deterministic per wait: a retried Escalate invocation with the same token finds its task."""
+    return f"{case_id}-T{hashlib.sha256(task_token.encode()).hexdigest()[:8].upper()}"
+
+
+class Escalations:
+    def __init__(
+        self,
+        cases: CaseRepository | None = None,
+        tasks: TaskRepository | None = None,
+        notifier: Notifier | None = None,
+        sns: Any | None = None,
+    ) -> None:
+        self.cases = cases or CaseRepository()
+        self.tasks = tasks or TaskRepository()
+        self.notifier = notifier or Notifier(self.cases)
+        self._sns = sns
+
+    def open_task(self, case_id: str, task_token: str, request: ResolutionResult, tier: str) -> dict[str, Any]:
+        case = self.cases.get(case_id)
+        queue = request.queue or "general"
+        sla_seconds = request.slaSeconds or queue_sla_seconds(queue)
+        task = {
+            "taskId": task_id_for(case_id, task_token),
+            "caseId": case_id,
+            "queue": queue,
+            "priority": request.priority or case.get("priority") or "normal",
+            "slaDueAt": iso(now() + timedelta(seconds=sla_seconds)),
+            "summary": redact_text(request.summary),
+            "reason": request.reason,
+            "evidence": request.evidence,
+            "tier": tier,
+            "intent": case.get("intent"),
+            "language": case.get("language"),
+            "createdAt": iso(),
+            "taskToken": task_token,
+        }
+        created = self.tasks.create(task)
+        if created:
+            case = self.cases.record(
+                case_id,
+                "escalate",
+                f"human task {task['taskId']} in {queue} ({task['priority']}), due {task['slaDueAt']}: {request.reason}",
+                status="ESCALATED",
+                queue=queue,
+                priority=task["priority"],
+                openTaskId=task["taskId"],
+            )
+            self.cases.update(case_id, append={"tasks": [task["taskId"]]})
+            publish("CaseEscalated", case, queue=queue, tier=tier)
+        return {"taskId": task["taskId"], "queue": queue, "slaDueAt": task["slaDueAt"]}
+
+    def sla_expired(self, case_id: str, previous: ResolutionResult) -> ResolutionResult:
+        """The agent SLA passed: supervisors take it, one priority step up."""
+        case = self.cases.get(case_id)
+        if case.get("openTaskId"):
+            self.tasks.expire(case["openTaskId"], "agent SLA expired")
+        supervisors = policy()["supervisors"]
+        priority = raise_priority(one_step_up(previous.priority or "normal"), "high")
+        self.cases.record(case_id, "sla", f"SLA expired in {previous.queue}: handed to supervisors ({priority})")
+        metrics.add_metric(name="SlaExpired", unit=MetricUnit.Count, value=1)
+        return ResolutionResult(
+            outcome="ESCALATE",
+            summary=previous.summary,
+            queue=supervisors["queue"],
+            priority=priority,
+            reason=f"SLA expired in {previous.queue}",
+            evidence=previous.evidence,
+            slaSeconds=previous.supervisorSlaSeconds or queue_sla_seconds("supervisors"),
+            supervisorSlaSeconds=previous.supervisorSlaSeconds,
+            tier="supervisor",
+            notification="agent_resolution",
+        )
+
+    def sla_breached(self, case_id: str) -> dict[str, Any]:
+        """Supervisors missed it too: mark the case, raise the ops alarm, tell the customer."""
+        case = self.cases.get(case_id)
+        if case.get("openTaskId"):
+            self.tasks.expire(case["openTaskId"], "supervisor SLA expired")
+        self.cases.record(case_id, "sla", "supervisor SLA expired: SLA breached, ops alerted", slaBreached=True)
+        metrics.add_metric(name="SlaBreached", unit=MetricUnit.Count, value=1)
+        alarm_topic = settings().ops_alarm_topic_arn
+        if alarm_topic:
+            (self._sns or aws.sns()).publish(
+                TopicArn=alarm_topic,
+                Subject="Switchboard SLA breached",
+                Message=f"Case {case_id} ({case.get('intent')}, {case.get('priority')}) breached its agent and supervisor SLAs.",
+            )
+        logger.error("SLA breached", extra={"caseId": case_id})
+        try:
+            self.notifier.send(case_id, "failure_fallback")
+        except Exception:  # noqa: BLE001 - the alarm is raised already; a failed notice must not hide it
+            logger.exception("fallback notice failed", extra={"caseId": case_id})
+        return {"slaBreached": True}
+
+    def step_up_failed(self, case_id: str, error: str) -> ResolutionResult:
+        reason = {
+            "VerificationFailed": "three wrong one-time codes",
+            "States.Timeout": "no one-time code entered in time",
+            "CustomerNotFound": "no contact on file to send a code to",
+        }.get(error, f"identity check failed ({error})")
+        case = self.cases.update(
+            case_id,
+            fields={"status": "ESCALATED", "verificationFailure": reason},
+            remove=["otp", "pendingTaskToken"],
+            timeline=[{"at": iso(), "stage": "verify", "detail": f"identity not proven: {reason}", "actor": "system"}],
+        )
+        route = route_for(case.get("intent") or "other", case.get("priority"))
+        return ResolutionResult(
+            outcome="ESCALATE",
+            summary=f"{case.get('intent')}: identity not proven ({reason})",
+            queue=route.queue,
+            priority=raise_priority(route.priority, "high"),
+            reason=reason,
+            slaSeconds=route.slaSeconds,
+            supervisorSlaSeconds=route.supervisorSlaSeconds,
+            notification="agent_resolution",
+        )
+
+    def record_failure(self, case_id: str, failure: dict[str, Any], state: dict[str, Any]) -> ResolutionResult:
+        error = str(failure.get("Error", "Unknown"))
+        cause = redact_text(failure_message(failure))[:300]
+        case = self.cases.record(case_id, "failure", f"step failed: {error}: {cause}", status="FAILED")
+        route_data = (state.get("classification") or {}).get("route")
+        queue = route_data["queue"] if route_data else "general"
+        return ResolutionResult(
+            outcome="ESCALATE",
+            summary=f"automatic handling failed ({error}); please handle this case by hand",
+            queue=queue,
+            priority=raise_priority(case.get("priority") or "normal", "high"),
+            reason=f"workflow step failed: {error}",
+            slaSeconds=queue_sla_seconds(queue),
+            supervisorSlaSeconds=queue_sla_seconds("supervisors"),
+            notification="agent_resolution",
+        )

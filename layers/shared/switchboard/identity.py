@@ -1,0 +1,60 @@
+"""Who is calling the API: an agent (Cognito claims, groups = queues), a signed-in app user, a
+customer holding a case token, or nobody. Built from the authorizer context, never from the body."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "agent" | "app_user" | "case_token" | "anonymous"
+    subject: str | None = None
+    queues: frozenset[str] = field(default_factory=frozenset)
+    token: str | None = None
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"
+
+
+def principal_from(authorizer: dict[str, Any] | None, authorization_header: str | None) -> Principal:
+    claims = (authorizer or {}).get("claims") or {}
+    if claims.get("principal") == "agent" or "cognito:groups" in claims:
+        groups = claims.get("cognito:groups") or ""
+        queues = groups if isinstance(groups, list) else [g for g in str(groups).replace(" ", ",").split(",") if g]
+        return Principal("agent", claims.get("cognito:username") or claims.get("sub"), frozenset(queues))
+    if claims.get("sub"):
+        return Principal("app_user", claims["sub"])
+    header = (authorization_header or "").strip()
+    if header.lower().startswith("bearer ") and len(header) > 7:
+        return Principal("case_token", token=header[7:].strip())
+    return Principal("anonymous")
+
+
+def new_case_token() -> tuple[str, str]:
+    """(token for the customer, hash to store). Only the hash is kept."""
+    token = secrets.token_urlsafe(24)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def may_view(principal: Principal, case: dict[str, Any]) -> bool:
+    if principal.is_agent:
+        return True
+    if principal.kind == "app_user":
+        return bool(case.get("contact", {}).get("appUserId")) and case["contact"]["appUserId"] == principal.subject
+    if principal.kind == "case_token" and case.get("caseTokenHash"):
+        return hmac.compare_digest(hash_token(principal.token or ""), case["caseTokenHash"])
+    return False
+
+
+def is_customer_of(principal: Principal, case: dict[str, Any]) -> bool:
+    return principal.kind in ("app_user", "case_token") and may_view(principal, case)

@@ -1,0 +1,185 @@
+"""Opening a case from any channel: validate, dedupe, persist, start the workflow.
+
+Idempotency has three layers: Powertools idempotency on the request key (a retry answers the
+stored response), a case id derived from that key (a second writer's conditional put fails), and
+the execution name = case id (Step Functions refuses a second run)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any
+
+from . import aws
+from .clock import iso
+from .config import settings
+from .errors import TransientError
+from .events import publish
+from .identity import new_case_token
+from .models import AppChatContact, ContactAccepted, PhoneContact, WebContact
+from .observability import logger
+from .repository.cases import CaseRepository, timeline_entry
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+IN_PROGRESS_WAIT_SECONDS = 5.0
+
+
+class IdempotencyConflict(Exception):
+    """The same idempotency key came with a different body."""
+
+
+class DuplicateInProgress(Exception):
+    """The same request is still being processed by another call."""
+
+
+def natural_key(contact: PhoneContact | AppChatContact | WebContact) -> str:
+    if isinstance(contact, PhoneContact):
+        return f"phone:{contact.contactId}"
+    if isinstance(contact, AppChatContact):
+        return f"app_chat:{contact.sessionId}:{contact.messageId}"
+    return f"web:{contact.submissionId}"
+
+
+def case_id_for(key: str, when: float | None = None) -> str:
+    """Readable on the phone (date + 6 characters), deterministic for one request key."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest().upper()
+    day = time.strftime("%y%m%d", time.gmtime(when or time.time()))
+    return f"SB{day}-{digest[:6]}"
+
+
+def _contact_record(contact: PhoneContact | AppChatContact | WebContact, app_user: str | None) -> dict[str, Any]:
+    record = contact.model_dump(exclude={"message", "language", "channel"}, exclude_none=True)
+    if isinstance(contact, AppChatContact) and app_user:
+        record["appUserId"] = app_user
+    return record
+
+
+class Intake:
+    def __init__(self, cases: CaseRepository | None = None, sfn: Any | None = None, ddb: Any | None = None) -> None:
+        self.cases = cases or CaseRepository()
+        self._sfn = sfn
+        self._ddb = ddb
+
+    # ---- public --------------------------------------------------------------------------------
+
+    def accept(
+        self, contact: PhoneContact | AppChatContact | WebContact, *, idempotency_key: str | None, app_user: str | None
+    ) -> ContactAccepted:
+        key = f"{contact.channel}:key:{idempotency_key}" if idempotency_key else natural_key(contact)
+        body = contact.model_dump(mode="json")
+        request = {
+            "key": key,
+            "fingerprint": hashlib.sha256(json.dumps([body, app_user], sort_keys=True).encode()).hexdigest(),
+            "contact": body,
+            "appUser": app_user,
+        }
+        deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
+        while True:
+            try:
+                return ContactAccepted(**self._idempotent_open()(request=request))
+            except Exception as exc:  # Powertools' errors are imported lazily; match by name
+                name = type(exc).__name__
+                if name == "IdempotencyValidationError":
+                    raise IdempotencyConflict(key) from exc
+                if name != "IdempotencyAlreadyInProgressError":
+                    raise
+                if time.monotonic() > deadline:
+                    raise DuplicateInProgress(key) from exc
+                time.sleep(0.05)  # the first call is still writing: answer with its result
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _idempotent_open(self):
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
+        persistence = DynamoDBPersistenceLayer(
+            table_name=settings().idempotency_table, boto3_client=self._ddb or aws.dynamodb()
+        )
+        config = IdempotencyConfig(
+            event_key_jmespath="key",
+            payload_validation_jmespath="fingerprint",
+            expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
+            raise_on_no_idempotency_key=True,
+        )
+        return idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)(
+            self._open
+        )
+
+    def _open(self, request: dict[str, Any]) -> dict[str, Any]:
+        from pydantic import TypeAdapter
+
+        from .models import Contact
+
+        contact = TypeAdapter(Contact).validate_python(request["contact"])
+        app_user = request.get("appUser")
+        if isinstance(contact, AppChatContact) and app_user:
+            existing = self.cases.open_case_for_session(f"{app_user}#{contact.sessionId}")
+            if existing:
+                return self._append_to_open_case(existing["caseId"], contact)
+        return self._open_new_case(request["key"], contact, app_user)
+
+    def _open_new_case(self, key: str, contact: Any, app_user: str | None) -> dict[str, Any]:
+        case_id = case_id_for(key)
+        token, token_hash = new_case_token()
+        created_at = iso()
+        case = {
+            "caseId": case_id,
+            "channel": contact.channel,
+            "status": "RECEIVED",
+            "language": contact.language,
+            "contact": _contact_record(contact, app_user),
+            "messages": [{"at": created_at, "from": "customer", "text": contact.message}],
+            "verification": {"level": "NONE"},
+            "caseTokenHash": token_hash,
+            "createdAt": created_at,
+            "updatedAt": created_at,
+            "timeline": [timeline_entry("received", f"contact received by {contact.channel}", "customer")],
+        }
+        if isinstance(contact, AppChatContact) and app_user:
+            case["openSessionKey"] = f"{app_user}#{contact.sessionId}"
+        created = self.cases.create(case)
+        try:
+            self._start_workflow(case_id)
+        except Exception as exc:
+            if created:  # nothing half-written: no case without its workflow
+                self.cases.client.delete_item(TableName=self.cases.table, Key={"caseId": {"S": case_id}})
+            raise TransientError("could not start the case workflow") from exc
+        if created:
+            publish("CaseReceived", case)
+        logger.info("case opened", extra={"caseId": case_id, "channel": contact.channel})
+        return {"caseId": case_id, "status": "RECEIVED", "caseToken": token, "appended": False}
+
+    def _start_workflow(self, case_id: str) -> None:
+        sfn = self._sfn or aws.stepfunctions()
+        policy = {"otpTimeoutSeconds": settings().otp_timeout_seconds, "surveyDelaySeconds": settings().survey_delay_seconds}
+        try:
+            sfn.start_execution(
+                stateMachineArn=settings().state_machine_arn,
+                name=case_id,
+                input=json.dumps({"caseId": case_id, "policy": policy}),
+            )
+        except sfn.exceptions.ExecutionAlreadyExists:
+            pass  # the same case's workflow is already running: that is the point of the name
+
+    def _append_to_open_case(self, case_id: str, contact: AppChatContact) -> dict[str, Any]:
+        """One conversation, one case: a follow-up chat message joins the open case."""
+        message = {"at": iso(), "from": "customer", "text": contact.message, "messageId": contact.messageId}
+        case = self.cases.update(
+            case_id,
+            append={"messages": [message]},
+            timeline=[timeline_entry("message", "customer added a chat message", "customer")],
+        )
+        if case["status"] == "AWAITING_CUSTOMER":
+            from .verification import Verification, code_in_text
+
+            code = code_in_text(contact.message)
+            if code:
+                Verification(cases=self.cases).check_code(case_id, code)
+        return {"caseId": case_id, "status": case["status"], "caseToken": None, "appended": True}
+
+

@@ -1,0 +1,171 @@
+"""Customer notifications: the right channel and language, exactly once per case and type.
+
+Exactly once: a dedupe marker (`sent_<type>`) is claimed on the case with a conditional write
+before anything is sent; a failed send releases it so the state's retry can try again."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import aws
+from .clock import iso
+from .config import settings
+from .errors import NotificationDeliveryError
+from .masking import mask_email, mask_phone
+from .observability import logger
+from .repository.cases import CaseRepository, timeline_entry
+from .repository.directory import CustomerDirectory
+
+REPEATABLE = frozenset({"verification_code"})  # a new code may be sent on a new attempt
+
+
+def destination(case: dict[str, Any], customer: dict[str, Any] | None, notification_type: str) -> tuple[str, str] | None:
+    """(channel, address). Codes and statements go only to contact details on file, never to ones
+    the request supplied; other notices answer the customer where they wrote from."""
+    on_file = customer or {}
+    preferred = on_file.get("preferredChannel")
+    if notification_type in ("verification_code", "password_reset"):
+        if case["channel"] == "web" and on_file.get("email") and preferred != "sms":
+            return "email", on_file["email"]
+        if on_file.get("phone"):
+            return "sms", on_file["phone"]
+        if on_file.get("email"):
+            return "email", on_file["email"]
+        return None
+    if notification_type == "statement":
+        return ("email", on_file["email"]) if on_file.get("email") else None
+    contact = case.get("contact", {})
+    if case["channel"] == "app_chat":
+        return "chat", contact["sessionId"]
+    if case["channel"] == "web":
+        return "email", contact["email"]
+    return "sms", contact["callerNumber"]
+
+
+def masked(channel: str, address: str) -> str:
+    if channel == "sms":
+        return mask_phone(address) or "***"
+    if channel == "email":
+        return mask_email(address) or "***"
+    return address  # a chat session id is not personal data
+
+
+class Notifier:
+    def __init__(
+        self,
+        cases: CaseRepository | None = None,
+        directory: CustomerDirectory | None = None,
+        sns: Any | None = None,
+        ses: Any | None = None,
+    ) -> None:
+        self.cases = cases or CaseRepository()
+        self.directory = directory or CustomerDirectory()
+        self._sns = sns
+        self._ses = ses
+
+    def send(self, case_id: str, notification_type: str, **fields: str) -> dict[str, Any]:
+        from .templates import render  # data-driven templates, loaded on first use
+
+        case = self.cases.get(case_id)
+        marker = f"sent_{notification_type}"
+        once = notification_type not in REPEATABLE
+        if once and not self.cases.claim_once(case_id, marker, iso()):
+            return {"type": notification_type, "status": "ALREADY_SENT"}
+        customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
+        target = destination(case, customer, notification_type)
+        if target is None:
+            if once:
+                self.cases.release(case_id, marker)
+            self.cases.record(case_id, "notification", f"{notification_type}: no contact on file to send it to")
+            return {"type": notification_type, "status": "NO_DESTINATION"}
+        channel, address = target
+        language = case.get("language") or (customer or {}).get("language") or "en"
+        message = render(notification_type, language, channel, case_id=case_id, **fields)
+        try:
+            message_id = self._deliver(channel, address, message.subject, message.body, case_id)
+        except Exception as exc:
+            if once:
+                self.cases.release(case_id, marker)
+            logger.warning("notification delivery failed", extra={"caseId": case_id, "type": notification_type, "channel": channel})
+            raise NotificationDeliveryError(f"{notification_type} via {channel}: {type(exc).__name__}") from exc
+        entry = {"type": notification_type, "channel": channel, "to": masked(channel, address), "status": "SENT",
+                 "at": iso(), "messageId": message_id}
+        self.cases.update(
+            case_id,
+            append={"notifications": [entry]},
+            timeline=[timeline_entry("notification", f"{notification_type} sent by {channel} to {entry['to']}")],
+        )
+        return {k: v for k, v in entry.items() if k != "messageId"}
+
+    def _deliver(self, channel: str, address: str, subject: str | None, body: str, case_id: str) -> str:
+        if channel == "sms":
+            answer = (self._sns or aws.sns()).publish(
+                PhoneNumber=address,
+                Message=body,
+                MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+            )
+            return answer["MessageId"]
+        if channel == "email":
+            answer = (self._ses or aws.ses()).send_email(
+                Source=settings().sender_email,
+                Destination={"ToAddresses": [address]},
+                Message={"Subject": {"Data": subject or "", "Charset": "UTF-8"}, "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}},
+            )
+            return answer["MessageId"]
+        answer = (self._sns or aws.sns()).publish(
+            TopicArn=settings().chat_topic_arn,
+            Message=json.dumps({"sessionId": address, "caseId": case_id, "text": body}, ensure_ascii=False),
+            MessageAttributes={"sessionId": {"DataType": "String", "StringValue": address}},
+        )
+        return answer["MessageId"]
+
+
+def _duration(seconds: int, language: str) -> str:
+    if seconds >= 86400:
+        n, zh, en = seconds // 86400, "天", "day"
+    elif seconds >= 3600:
+        n, zh, en = seconds // 3600, "小时", "hour"
+    else:
+        n, zh, en = max(1, seconds // 60), "分钟", "minute"
+    return f"{n}{zh}内" if language == "zh-CN" else f"within {n} {en}{'s' if n > 1 else ''}"
+
+
+def notify_case(case_id: str, notification_type: str, notifier: Notifier | None = None) -> dict[str, Any]:
+    """Fill a notification type's fields from the case, then send it once."""
+    from .templates import team_name
+
+    notifier = notifier or Notifier()
+    case = notifier.cases.get(case_id)
+    language = case.get("language") or "en"
+    fields: dict[str, str] = {}
+    if notification_type in ("resolved", "agent_resolution"):
+        fields["summary"] = fields["resolution"] = case.get("resolution") or ""
+        if not fields["summary"]:  # still with a person (an SLA step): say who has it
+            notification_type = "escalated"
+    if notification_type == "escalated":
+        from .routing import queue_sla_seconds
+
+        queue = case.get("queue") or "general"
+        fields["team"] = team_name(queue, language)
+        fields["sla"] = _duration(queue_sla_seconds(queue), language)
+    return notifier.send(case_id, notification_type, **fields)
+
+
+def record_delivery_failure(case_id: str, failure: dict[str, Any], cases: CaseRepository | None = None,
+                            sqs: Any | None = None) -> dict[str, Any]:
+    """After retries: on the case for the agent, and on the dead-letter queue (alarmed) for ops."""
+    from .masking import redact_text
+
+    cases = cases or CaseRepository()
+    error = str(failure.get("Error", "Unknown"))
+    from .escalation import failure_message
+
+    cause = redact_text(failure_message(failure))[:300]
+    cases.record(case_id, "notification", f"delivery failed after retries: {error}", deliveryFailed=True)
+    queue_url = settings().failed_notifications_queue_url
+    if queue_url:
+        (sqs or aws.sqs()).send_message(
+            QueueUrl=queue_url, MessageBody=json.dumps({"caseId": case_id, "error": error, "cause": cause, "at": iso()})
+        )
+    return {"recorded": True, "error": error}

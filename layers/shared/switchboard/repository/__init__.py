@@ -1,0 +1,1 @@
+"""Data access: small classes over a boto3 DynamoDB client, injectable for tests."""

@@ -1,0 +1,28 @@
+"""Shared fixtures. local_runtime is imported first: it installs the Lambda hook into botocore
+before any boto3 session exists."""
+
+from __future__ import annotations
+
+import local_runtime  # noqa: F401 - side effect: the Lambda hook
+import pytest
+
+from local_runtime.client import LocalClient
+from local_runtime.runtime import ROOT, LocalRuntime
+
+EVENTS = ROOT / "events"
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    """The whole template on moto, seeded; one per test module (workflow tests share it)."""
+    with LocalRuntime() as rt:
+        yield rt
+
+
+@pytest.fixture(scope="module")
+def client(runtime):
+    return LocalClient(runtime)
+
+
+def agent_headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

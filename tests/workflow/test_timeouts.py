@@ -1,0 +1,48 @@
+"""Time-bound paths on a runtime whose SLAs and code wait are 2 seconds: SLA expiry -> supervisors
+-> breach (alarm), and a code that never comes -> a human."""
+
+from __future__ import annotations
+
+import pytest
+
+from local_runtime.client import LocalClient
+from local_runtime.runtime import LocalRuntime
+from tests.conftest import EVENTS
+from tests.workflow.test_case_paths import ACCOUNTS, SUPERVISOR, case_of, open_task
+
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def fast_sla():
+    """A runtime whose every SLA is 2 seconds, so expiry paths run in the test."""
+    with LocalRuntime(parameters={"SlaSecondsOverride": "2", "OtpTimeoutSeconds": "2"}) as rt:
+        yield rt, LocalClient(rt)
+
+
+def test_sla_expiry_goes_to_supervisors_then_breach_raises_the_alarm(fast_sla):
+    runtime, client = fast_sla
+    answer = client.send_event_file(EVENTS / "api" / "contact_web_complaint.json")
+    case_id = answer.json()["caseId"]
+    execution = runtime.wait_for_execution(case_id, timeout=40)
+    case = case_of(client, case_id)
+    details = " ".join(t["detail"] for t in case["timeline"])
+    assert "SLA expired in complaints" in details
+    assert "SLA breached" in details
+    assert execution["status"] == "FAILED"  # ExecutionsFailed alarm, plus the SlaBreached metric and ops topic
+    queues = [t["queue"] for t in case["tasks"]]
+    assert queues == ["complaints", "supervisors"]
+    assert all(t["status"] == "EXPIRED" for t in case["tasks"])
+    # an expired task cannot be completed any more
+    late = client.request("POST", f"/tasks/{case['tasks'][0]['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "late"}, SUPERVISOR)
+    assert late.status == 409
+
+
+def test_code_timeout_puts_the_case_in_front_of_a_human(fast_sla):
+    runtime, client = fast_sla
+    answer = client.send_event_file(EVENTS / "api" / "contact_phone_zh_transactions.json")
+    case_id = answer.json()["caseId"]
+    task = open_task(runtime, client, case_id, ACCOUNTS, timeout=20)
+    case = case_of(client, case_id)
+    assert task["queue"] == "general"
+    assert any("no one-time code entered in time" in t["detail"] for t in case["timeline"])
