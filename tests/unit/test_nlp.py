@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import switchboard.nlp
 from switchboard.nlp import INTENTS, assess_sentiment, classify_text, detect_language, training
-from switchboard.nlp.features import CONCEPT_CUES, _compile_cues, normalize
+from switchboard.nlp.features import CONCEPT_CUES, cue_pattern, normalize
 from switchboard.nlp.model import MODEL_PATH, IntentModel, get_model
 
 # Measured on the shipped model: held-out accuracy 0.964, macro-F1 0.963 (tools/eval_intents.py).
@@ -73,12 +72,13 @@ def test_every_concept_cue_comes_from_the_training_file(train_examples):
     # given the hand-written concept cues in features.py
     texts = [normalize(e.text) for e in train_examples]
     # when matching each cue on its own against the training texts
-    unused = [
-        (concept, cue)
-        for concept, cues in CONCEPT_CUES.items()
-        for cue in cues
-        if not any(_compile_cues((cue,)).search(t) for t in texts)
+    patterns = [
+        (concept, cue, cue_pattern(cue, "") if script == "cjk" else cue_pattern("", cue))
+        for concept, (cjk, latin) in CONCEPT_CUES.items()
+        for script, alternatives in (("cjk", cjk), ("latin", latin))
+        for cue in alternatives.split("|")
     ]
+    unused = [(concept, cue) for concept, cue, pattern in patterns if not any(pattern.search(t) for t in texts)]
     # then each one occurs there, so no cue was lifted from the held-out set
     assert unused == []
 
@@ -175,7 +175,7 @@ def test_classification_is_deterministic():
 def test_training_twice_gives_the_same_model(train_examples):
     # given the shipped configuration and a fixed subset of the training data (kept small for speed)
     config = get_model().metadata["config"]
-    subset = train_examples[::3]
+    subset = train_examples[::4]
     # when training twice
     first = training.dumps(training.fit(subset, config, temperature=0.5, other_offset=0.1))
     second = training.dumps(training.fit(subset, config, temperature=0.5, other_offset=0.1))
@@ -265,6 +265,7 @@ def test_anger_cues(text, cue):
         ("I'm going to the press", "threat:the press"),
         ("I will sue you", "threat:sue"),
         ("calling the police now", "threat:police"),
+        ("I will post this on weibo", "threat:post this on weibo"),
     ],
 )
 def test_escalation_threat_cues(text, cue):
@@ -286,6 +287,8 @@ def test_angry_threat_reports_both_in_order_of_appearance():
         "How do I reset my password?",
         "There is an issue with my express transfer",  # "issue" is not "sue", "express" not "press"
         "which number do I press for an agent",
+        "how to press 0 to reach an agent",
+        "I saw your promotion on twitter",
         "页面滚动不了",  # 滚动 is scrolling, not 滚
         "收到一条垃圾短信",  # spam SMS is not an insult
         "我要投诉到底",  # determined, but no authority named
