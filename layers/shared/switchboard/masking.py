@@ -1,0 +1,104 @@
+"""No full phone number, email address, account/card number or one-time code in logs or API answers.
+
+Every function accepts odd input (None, short, malformed, non-str) without raising: masking runs on the
+error paths too, where failing would lose the original error.
+"""
+
+from __future__ import annotations
+
+import re
+
+HIDDEN = "***"
+
+# ITU-T E.164 country codes: 1 and 7 have one digit, these have two, every other has three.
+_TWO_DIGIT_CC = frozenset(
+    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 "
+    "60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98".split()
+)
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")  # as models.Email
+_E164 = re.compile(r"\+\d(?:[ \-]?\d){6,16}(?!\d)")
+_CN_MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)")
+_CODE = re.compile(
+    r"((?:验证码|校验码|动态码|动态密码|一次性密码|短信码|\b(?:otp|passcode|pin|(?:verification|security|one[- ]time)?\s*code)\b)"
+    r"[^\d\n]{0,12}?)(?<![A-Za-z\d])(\d{6})(?!\d)",
+    re.IGNORECASE,
+)
+_GROUPED_DIGITS = re.compile(r"(?<!\d)\d{4}(?:[ \-]\d{4}){2,}(?:[ \-]\d{1,4})?(?!\d)")  # 6222 0212 3456 7890
+_LONG_DIGITS = re.compile(r"\d{8,}")
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdecimal())
+
+
+def mask_phone(e164: str | None) -> str | None:
+    """ "+8613812345678" -> "+86*******5678": the country code and the last 4 digits stay."""
+    if e164 is None:
+        return None
+    value = _text(e164).strip()
+    if not value:
+        return ""
+    digits = _digits(value)
+    if len(digits) < 7:
+        return HIDDEN
+    prefix = ""
+    if value.startswith("+"):
+        cc_length = 1 if digits[0] in "17" else 2 if digits[:2] in _TWO_DIGIT_CC else 3
+        prefix, digits = "+" + digits[:cc_length], digits[cc_length:]
+        if len(digits) < 6:
+            return prefix + HIDDEN
+    return prefix + "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_email(email: str | None) -> str | None:
+    """ "zhang.wei@example.com" -> "z***@example.com": the first character and the domain stay."""
+    if email is None:
+        return None
+    value = _text(email).strip()
+    if not value:
+        return ""
+    local, at, domain = value.rpartition("@")
+    if not at or not domain or any(ch.isspace() for ch in value):
+        return HIDDEN
+    return f"{local[:1]}{HIDDEN}@{domain}"
+
+
+def mask_account(account_id: str | None) -> str | None:
+    """ "ACC-6222021234567890" -> "****7890": only the last 4 letters or digits stay."""
+    if account_id is None:
+        return None
+    value = _text(account_id).strip()
+    if not value:
+        return ""
+    characters = [ch for ch in value if ch.isalnum()]
+    if len(characters) < 8:  # last 4 of a short id would give away most of it
+        return HIDDEN
+    return "****" + "".join(characters[-4:])
+
+
+def _mask_phone_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return mask_phone(found) if 7 <= len(_digits(found)) <= 15 else found
+
+
+def redact_text(text: str) -> str:
+    """Free text with emails, phone numbers, one-time codes and long digit runs masked."""
+    if text is None:
+        return ""
+    text = _text(text)
+    # Masking keeps a domain, which can itself start a new match ("a@b.cn@c.cn"): repeat until stable.
+    for _ in range(text.count("@") + 1):
+        masked = _EMAIL.sub(lambda m: mask_email(m.group(0)) or HIDDEN, text)
+        if masked == text:
+            break
+        text = masked
+    text = _E164.sub(_mask_phone_match, text)
+    text = _CN_MOBILE.sub(lambda m: mask_phone(m.group(0)) or HIDDEN, text)
+    text = _CODE.sub(lambda m: m.group(1) + "******", text)
+    text = _GROUPED_DIGITS.sub(lambda m: mask_account(m.group(0)) or HIDDEN, text)
+    return _LONG_DIGITS.sub(lambda m: mask_account(m.group(0)) or HIDDEN, text)
