@@ -60,7 +60,9 @@ class ApiGateway:
             return {"sub": app_user, "principal": "app_user"}
         return None
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes, query: dict[str, list[str]]) -> Response:
+    def handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, query: dict[str, list[str]]
+    ) -> Response:
         headers = {k.lower(): v for k, v in headers.items()}
         if len(body) > MAX_BODY_BYTES:
             return _error(413, "PAYLOAD_TOO_LARGE", "request body exceeds 10 MB")

@@ -15,8 +15,9 @@ class LocalClient:
         self.runtime = runtime
         self.gateway = ApiGateway(runtime)
 
-    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                query: str = "") -> Response:
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, query: str = ""
+    ) -> Response:
         raw = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body, ensure_ascii=False)
         data = raw.encode("utf-8") if isinstance(raw, str) else (raw or b"")
         headers = {"Content-Type": "application/json", **(headers or {})} if body is not None else dict(headers or {})

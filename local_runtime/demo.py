@@ -54,18 +54,27 @@ class Demo:
         took = (time.perf_counter() - started) * 1000
         if error:
             raise SystemExit(f"Connect function failed: {answer}")
-        _print(f"  {'connect_account_locked':<28} {answer['nextAction']} {answer['caseId']} in {took:.0f} ms: {answer['prompt']}")
+        _print(
+            f"  {'connect_account_locked':<28} {answer['nextAction']} {answer['caseId']} in {took:.0f} ms: {answer['prompt']}"
+        )
         self.cases[answer["caseId"]] = {"label": "connect_account_locked", "token": None, "connect": True}
 
     def _case(self, case_id: str) -> dict[str, Any]:
-        return self.client.request("GET", f"/cases/{case_id}", headers={"Authorization": "Bearer local-supervisor-zhao"}).json()
+        return self.client.request(
+            "GET", f"/cases/{case_id}", headers={"Authorization": "Bearer local-supervisor-zhao"}
+        ).json()
 
     def enter_codes(self) -> None:
         """Customers whose request needs a code read it from their phone or inbox and enter it."""
         for case_id, info in self.cases.items():
             try:
-                self.runtime.wait_for(lambda c=case_id: self._case(c)["status"] in ("AWAITING_CUSTOMER", "ESCALATED", "RESOLVED", "CLOSED"),
-                                      timeout=20, what=f"{case_id} to settle")
+                self.runtime.wait_for(
+                    lambda c=case_id: (
+                        self._case(c)["status"] in ("AWAITING_CUSTOMER", "ESCALATED", "RESOLVED", "CLOSED")
+                    ),
+                    timeout=20,
+                    what=f"{case_id} to settle",
+                )
             except TimeoutError:
                 continue
             if self._case(case_id)["status"] != "AWAITING_CUSTOMER":
@@ -79,8 +88,12 @@ class Demo:
                 answer, _ = invoke(self.runtime.functions["ConnectContactFunction"], event)
                 _print(f"  {case_id} caller keyed in the code on the phone: {answer['prompt']}")
             else:
-                answer = self.client.request("POST", f"/cases/{case_id}/verification", {"code": code},
-                                             {"Authorization": f"Bearer {info['token']}"})
+                answer = self.client.request(
+                    "POST",
+                    f"/cases/{case_id}/verification",
+                    {"code": code},
+                    {"Authorization": f"Bearer {info['token']}"},
+                )
                 _print(f"  {case_id} customer entered the code: {answer.status} {answer.body}")
 
     def _code_from_outbox(self, case_id: str) -> str:
@@ -115,19 +128,30 @@ class Demo:
 
     def _work(self, agent: dict[str, Any], task: dict[str, Any], headers: dict[str, str]) -> None:
         self.client.request("POST", f"/tasks/{task['taskId']}/claim", headers=headers)
-        actions = [{"type": "APPROVE_REFUND", "transactionId": e["transactionId"]}
-                   for e in task.get("evidence", []) if e.get("suggestedAction") == "APPROVE_REFUND"]
+        actions = [
+            {"type": "APPROVE_REFUND", "transactionId": e["transactionId"]}
+            for e in task.get("evidence", [])
+            if e.get("suggestedAction") == "APPROVE_REFUND"
+        ]
         if task["queue"] == "account_support":
             actions.append({"type": "UNLOCK_ACCOUNT"})
         resolution = {
-            "payments": "退款已批准,款项将在3个工作日内退回原账户。" if actions else "We checked the payment with the merchant.",
+            "payments": "退款已批准,款项将在3个工作日内退回原账户。"
+            if actions
+            else "We checked the payment with the merchant.",
             "disputes": "We blocked the card, opened a chargeback and a new card is on its way.",
             "complaints": "We called you back, apologised, and coached the agent involved.",
         }.get(task["queue"], "We answered your question.")
-        answer = self.client.request("POST", f"/tasks/{task['taskId']}/complete",
-                                     {"outcome": "RESOLVED", "resolution": resolution, "actions": actions}, headers)
-        _print(f"  {agent['agentId']:<12} {task['queue']:<16} {task['taskId']} {task['priority']:<7} -> {answer.status} "
-               f"({AGENT_PLAYBOOK.get(task['queue'], '')}{'; ' + ', '.join(a['type'] for a in actions) if actions else ''})")
+        answer = self.client.request(
+            "POST",
+            f"/tasks/{task['taskId']}/complete",
+            {"outcome": "RESOLVED", "resolution": resolution, "actions": actions},
+            headers,
+        )
+        _print(
+            f"  {agent['agentId']:<12} {task['queue']:<16} {task['taskId']} {task['priority']:<7} -> {answer.status} "
+            f"({AGENT_PLAYBOOK.get(task['queue'], '')}{'; ' + ', '.join(a['type'] for a in actions) if actions else ''})"
+        )
 
     def wait_until_done(self) -> None:
         for case_id in self.cases:
@@ -138,11 +162,15 @@ class Demo:
             case = self._case(case_id)
             execution = self.runtime.execution(case_id)
             _print(f"\n■ {case_id}  [{info['label']}]  channel={case['channel']} language={case['language']}")
-            _print(f"  intent={case['intent']} confidence={case['confidence']} priority={case['priority']} "
-                   f"verification={case['verification']['level']} queue={case['queue']} status={case['status']} "
-                   f"workflow={execution['status']}")
+            _print(
+                f"  intent={case['intent']} confidence={case['confidence']} priority={case['priority']} "
+                f"verification={case['verification']['level']} queue={case['queue']} status={case['status']} "
+                f"workflow={execution['status']}"
+            )
             for entry in case["timeline"]:
-                _print(f"    {entry['at'][11:23]} {entry['stage']:<13} {entry['actor']:<18} {entry['detail'].splitlines()[0][:110]}")
+                _print(
+                    f"    {entry['at'][11:23]} {entry['stage']:<13} {entry['actor']:<18} {entry['detail'].splitlines()[0][:110]}"
+                )
             if case.get("resolution"):
                 _print(f"  outcome: {case['resolution'].splitlines()[0][:140]}")
             sent = ", ".join(f"{n['type']}→{n['channel']}:{n['to']}" for n in case["notifications"])
@@ -153,15 +181,19 @@ class Demo:
         for message in self.runtime.outbox():
             subject = f" [{message['subject']}]" if message.get("subject") else ""
             body = message["body"].replace("\n", " ⏎ ")
-            _print(f"  {message['at'][11:19]} {message['caseId']} {message['type']:<17} {message['channel']:<5} → {message['to']}{subject}: {body[:160]}")
+            _print(
+                f"  {message['at'][11:19]} {message['caseId']} {message['type']:<17} {message['channel']:<5} → {message['to']}{subject}: {body[:160]}"
+            )
 
 
 def run_demo(seed: str | None = None) -> int:
     started = time.perf_counter()
     with LocalRuntime(seed_path=Path(seed) if seed else DEFAULT_SEED) as runtime:
         demo = Demo(runtime)
-        _print(f"Local runtime: {len(runtime.functions)} functions, state machine {runtime.state_machine_arn.split(':')[-1]}, "
-               f"{len(runtime.routes)} API routes, from template.yaml")
+        _print(
+            f"Local runtime: {len(runtime.functions)} functions, state machine {runtime.state_machine_arn.split(':')[-1]}, "
+            f"{len(runtime.routes)} API routes, from template.yaml"
+        )
         _print("\n== Channels post their contacts ==")
         demo.post_contacts()
         _print("\n== Customers enter the one-time codes sent to their contact on file ==")

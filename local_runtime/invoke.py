@@ -14,7 +14,10 @@ def invoke_function(logical_id: str, event_path: str, seed: str | None) -> int:
     event = json.loads(Path(event_path).read_text(encoding="utf-8"))
     with LocalRuntime(seed_path=Path(seed) if seed else DEFAULT_SEED) as runtime:
         if logical_id not in runtime.functions:
-            print(f"no function {logical_id} in template.yaml; choose one of: {', '.join(sorted(runtime.functions))}", file=sys.stderr)
+            print(
+                f"no function {logical_id} in template.yaml; choose one of: {', '.join(sorted(runtime.functions))}",
+                file=sys.stderr,
+            )
             return 2
         payload, error = invoke(runtime.functions[logical_id], event)
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))

@@ -12,11 +12,12 @@ import json
 import threading
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
-_registry: dict[str, "LocalFunction"] = {}
+_registry: dict[str, LocalFunction] = {}
 _lock = threading.Lock()
 _installed = False
 

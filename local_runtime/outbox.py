@@ -5,6 +5,7 @@ joins the two, so the text shown is what the provider actually received."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -22,6 +23,10 @@ def _provider_messages(runtime: Any) -> dict[str, dict[str, Any]]:
     if chat_topic and chat_topic in sns.topics:
         for message_id, text, subject, attributes, *_ in list(sns.topics[chat_topic].sent_notifications):
             session = (attributes or {}).get("sessionId", {}).get("Value")
+            try:  # the app back end receives {"sessionId", "caseId", "text"}; show the text
+                text = json.loads(text)["text"]
+            except (ValueError, KeyError, TypeError):
+                pass
             found[message_id] = {"channel": "chat", "to": session, "subject": subject, "body": text}
     for message in list(ses_backends[ACCOUNT][REGION].sent_messages):
         destinations = getattr(message, "destinations", {}) or {}

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ class LocalRuntime:
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> "LocalRuntime":
+    def start(self) -> LocalRuntime:
         self._set_env(
             {
                 "AWS_DEFAULT_REGION": REGION,
@@ -75,6 +76,10 @@ class LocalRuntime:
             }
         )
         from moto import mock_aws
+
+        # Lambda-only warnings that say nothing locally (no remaining-time clock, empty metric sets).
+        warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
 
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
@@ -103,7 +108,7 @@ class LocalRuntime:
                 os.environ[key] = value
         self._reset_cached_state()
 
-    def __enter__(self) -> "LocalRuntime":
+    def __enter__(self) -> LocalRuntime:
         return self.start()
 
     def __exit__(self, *_: Any) -> None:
@@ -126,8 +131,15 @@ class LocalRuntime:
     def _assign_physical_ids(self) -> None:
         for name in self.template.get("Parameters", {}):
             self.refs[name] = self.parameter(name)
-        self.refs.update({"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
-                          "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "switchboard-local"})
+        self.refs.update(
+            {
+                "AWS::Region": REGION,
+                "AWS::AccountId": ACCOUNT,
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+                "AWS::StackName": "switchboard-local",
+            }
+        )
         stage = self.parameter("Stage") or "local"
         for logical_id, resource in self.resources.items():
             kind = resource["Type"]
@@ -165,7 +177,9 @@ class LocalRuntime:
     def _function_environment(self, resolver: template.Resolver) -> dict[str, str]:
         """Globals' variables plus every function's own. Set once: moto runs executions on worker
         threads, so per-invocation os.environ swaps would race."""
-        env = dict(resolver(self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})))
+        env = dict(
+            resolver(self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+        )
         for resource in self.resources.values():
             if resource["Type"] == "AWS::Serverless::Function":
                 env.update(resolver(resource["Properties"].get("Environment", {}).get("Variables", {})))
@@ -182,7 +196,7 @@ class LocalRuntime:
         for logical_id, resource in self.resources.items():
             kind, props = resource["Type"], resolver(resource.get("Properties", {}))
             if kind == "AWS::DynamoDB::Table":
-                spec = {k: props[k] for k in ("AttributeDefinitions", "KeySchema") }
+                spec = {k: props[k] for k in ("AttributeDefinitions", "KeySchema")}
                 spec["BillingMode"] = props.get("BillingMode", "PAY_PER_REQUEST")
                 if props.get("GlobalSecondaryIndexes"):
                     spec["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
@@ -318,5 +332,3 @@ class LocalRuntime:
         from .outbox import collect
 
         return collect(self)
-
-

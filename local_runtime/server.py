@@ -37,18 +37,24 @@ def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_REQUEST_BYTES:
                 self.close_connection = True
-                return self._answer(413, {"Content-Type": "application/json"},
-                                    json.dumps({"error": {"code": "PAYLOAD_TOO_LARGE", "message": "body too large", "details": []}}))
+                return self._answer(
+                    413,
+                    {"Content-Type": "application/json"},
+                    json.dumps({"error": {"code": "PAYLOAD_TOO_LARGE", "message": "body too large", "details": []}}),
+                )
             body = self.rfile.read(length) if length else b""
             if url.path == "/local/outbox" and self.command == "GET":
-                return self._answer(200, {"Content-Type": "application/json"},
-                                    json.dumps({"messages": runtime.outbox()}, ensure_ascii=False))
+                return self._answer(
+                    200,
+                    {"Content-Type": "application/json"},
+                    json.dumps({"messages": runtime.outbox()}, ensure_ascii=False),
+                )
             answer = gateway.handle(self.command, url.path, dict(self.headers.items()), body, parse_qs(url.query))
             self._answer(answer.status, answer.headers, answer.body)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch  # noqa: N815
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: object) -> None:
             print(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}", flush=True)
 
     return ThreadingHTTPServer(("127.0.0.1", port), Handler)
@@ -57,7 +63,10 @@ def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
 def serve_forever(port: int, seed: str | None) -> int:
     with LocalRuntime(seed_path=Path(seed) if seed else DEFAULT_SEED) as runtime:
         server = make_server(runtime, port)
-        print(f"Switchboard local API on http://127.0.0.1:{port}  (outbox: /local/outbox, OpenAPI: /openapi.json)", flush=True)
+        print(
+            f"Switchboard local API on http://127.0.0.1:{port}  (outbox: /local/outbox, OpenAPI: /openapi.json)",
+            flush=True,
+        )
         for route in runtime.routes:
             print(f"  {route['method']:<5} {route['path']:<32} -> {route['function']}", flush=True)
         try:

@@ -3,9 +3,9 @@ before any boto3 session exists."""
 
 from __future__ import annotations
 
-import local_runtime  # noqa: F401 - side effect: the Lambda hook
 import pytest
 
+import local_runtime  # noqa: F401 - side effect: the Lambda hook
 from local_runtime.client import LocalClient
 from local_runtime.runtime import ROOT, LocalRuntime
 

@@ -22,7 +22,9 @@ def get_case(caseId: str):  # noqa: N803 - the route's path parameter
 
 @app.post("/cases/<caseId>/verification")
 def post_verification(caseId: str):  # noqa: N803
-    return json_response(200, api.verify_code(caseId, request_model(app, VerificationCode), app.current_event.raw_event))
+    return json_response(
+        200, api.verify_code(caseId, request_model(app, VerificationCode), app.current_event.raw_event)
+    )
 
 
 @app.post("/cases/<caseId>/feedback")
@@ -42,4 +44,3 @@ def openapi():
 @metrics.log_metrics
 def handler(event, context):
     return app.resolve(event, context)
-

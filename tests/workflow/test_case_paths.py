@@ -23,8 +23,11 @@ def case_of(client, case_id):
 
 
 def wait_status(runtime, client, case_id, *statuses, timeout=30):
-    return runtime.wait_for(lambda: (c := case_of(client, case_id))["status"] in statuses and c,
-                            timeout=timeout, what=f"{case_id} in {statuses}")
+    return runtime.wait_for(
+        lambda: (c := case_of(client, case_id))["status"] in statuses and c,
+        timeout=timeout,
+        what=f"{case_id} in {statuses}",
+    )
 
 
 def open_task(runtime, client, case_id, headers, timeout=30):
@@ -71,7 +74,9 @@ def test_transaction_history_needs_a_code_then_resolves_from_the_ledger(runtime,
     wait_status(runtime, client, case_id, "AWAITING_CUSTOMER")
     # when the caller enters the code that was texted to the number on file
     code = code_for(runtime, case_id)
-    entered = client.request("POST", f"/cases/{case_id}/verification", {"code": code}, {"Authorization": f"Bearer {token}"})
+    entered = client.request(
+        "POST", f"/cases/{case_id}/verification", {"code": code}, {"Authorization": f"Bearer {token}"}
+    )
     assert entered.status == 200, entered.body
     runtime.wait_for_execution(case_id)
     # then the case is AUTHENTICATED, answered with the ledger's lines, in Chinese, by SMS
@@ -91,24 +96,33 @@ def test_duplicate_payment_refund_approved_by_a_payments_agent(runtime, client):
     task = open_task(runtime, client, case_id, PAYMENTS)
     # then the task carries both transactions as evidence and no token
     assert task["queue"] == "payments"
-    assert {e["transactionId"] for e in task["evidence"]} == {"T20261122E5", "T20261122E6"}
+    assert {e["transactionId"] for e in task["evidence"]} == {"TK3E505", "TK3E606"}
     assert "taskToken" not in task
     # when the agent approves the refund
-    done = client.request("POST", f"/tasks/{task['taskId']}/complete",
-                          {"outcome": "RESOLVED", "resolution": "退款已批准", "actions": [{"type": "APPROVE_REFUND", "transactionId": "T20261122E6"}]},
-                          PAYMENTS)
+    done = client.request(
+        "POST",
+        f"/tasks/{task['taskId']}/complete",
+        {
+            "outcome": "RESOLVED",
+            "resolution": "退款已批准",
+            "actions": [{"type": "APPROVE_REFUND", "transactionId": "TK3E606"}],
+        },
+        PAYMENTS,
+    )
     assert done.status == 200, done.body
     runtime.wait_for_execution(case_id)
     # then the refund is in the ledger, the customer was told in the chat, and the case closed
     from switchboard.repository.directory import Ledger
 
-    refund = Ledger().get("C1003", "RT20261122E6")
+    refund = Ledger().get("C1003", "RTK3E606")
     assert refund and refund["type"] == "REFUND" and refund["amount"] == -38.0
     case = case_of(client, case_id)
     assert case["status"] == "CLOSED"
     assert any(n["type"] == "agent_resolution" and n["channel"] == "chat" for n in case["notifications"])
     # and a second complete is a conflict
-    again = client.request("POST", f"/tasks/{task['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "again"}, PAYMENTS)
+    again = client.request(
+        "POST", f"/tasks/{task['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "again"}, PAYMENTS
+    )
     assert again.status == 409
 
 
@@ -118,15 +132,23 @@ def test_agent_of_another_queue_gets_403_and_reassign_moves_the_task(runtime, cl
     task = open_task(runtime, client, case_id, COMPLAINTS)
     assert task["priority"] in ("high", "urgent")
     # an account-support agent may not touch a complaints task
-    foreign = client.request("POST", f"/tasks/{task['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "x"}, ACCOUNTS)
+    foreign = client.request(
+        "POST", f"/tasks/{task['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "x"}, ACCOUNTS
+    )
     assert foreign.status == 403
     # the complaints agent reassigns it to general
-    moved = client.request("POST", f"/tasks/{task['taskId']}/complete",
-                           {"outcome": "REASSIGN", "resolution": "billing question really", "queue": "general"}, COMPLAINTS)
+    moved = client.request(
+        "POST",
+        f"/tasks/{task['taskId']}/complete",
+        {"outcome": "REASSIGN", "resolution": "billing question really", "queue": "general"},
+        COMPLAINTS,
+    )
     assert moved.status == 200
     second = open_task(runtime, client, case_id, ACCOUNTS)
     assert second["queue"] == "general" and second["taskId"] != task["taskId"]
-    client.request("POST", f"/tasks/{second['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "answered"}, ACCOUNTS)
+    client.request(
+        "POST", f"/tasks/{second['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "answered"}, ACCOUNTS
+    )
     assert runtime.wait_for_execution(case_id)["status"] == "SUCCEEDED"
     assert case_of(client, case_id)["status"] == "CLOSED"
 
@@ -139,7 +161,9 @@ def test_a_handler_that_raises_is_caught_and_the_case_goes_to_a_human(runtime, c
         raise RuntimeError("ledger exploded")
 
     monkeypatch.setattr(resolution.Resolver, "resolve", broken)
-    answer = client.send_event_file(EVENTS / "api" / "contact_web_product_info.json", {"Idempotency-Key": "broken-resolver-1"})
+    answer = client.send_event_file(
+        EVENTS / "api" / "contact_web_product_info.json", {"Idempotency-Key": "broken-resolver-1"}
+    )
     case_id = answer.json()["caseId"]
     # then the failure is recorded (FAILED) and a human task exists
     task = open_task(runtime, client, case_id, ACCOUNTS)

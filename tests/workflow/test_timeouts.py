@@ -34,7 +34,12 @@ def test_sla_expiry_goes_to_supervisors_then_breach_raises_the_alarm(fast_sla):
     assert queues == ["complaints", "supervisors"]
     assert all(t["status"] == "EXPIRED" for t in case["tasks"])
     # an expired task cannot be completed any more
-    late = client.request("POST", f"/tasks/{case['tasks'][0]['taskId']}/complete", {"outcome": "RESOLVED", "resolution": "late"}, SUPERVISOR)
+    late = client.request(
+        "POST",
+        f"/tasks/{case['tasks'][0]['taskId']}/complete",
+        {"outcome": "RESOLVED", "resolution": "late"},
+        SUPERVISOR,
+    )
     assert late.status == 409
 
 

@@ -24,7 +24,9 @@ def task_view(task: dict[str, Any]) -> TaskView:
 
 
 class AgentDesk:
-    def __init__(self, tasks: TaskRepository | None = None, cases: CaseRepository | None = None, sfn: Any | None = None):
+    def __init__(
+        self, tasks: TaskRepository | None = None, cases: CaseRepository | None = None, sfn: Any | None = None
+    ):
         self.tasks = tasks or TaskRepository()
         self.cases = cases or CaseRepository()
         self._sfn = sfn
@@ -125,8 +127,12 @@ class DecisionExecutor:
         done = [self._act(case, action, actor) for action in decision.actions if action.type != "NONE"]
         summary = decision.resolution if decision.outcome == "RESOLVED" else f"REJECTED: {decision.resolution}"
         self.cases.record(
-            case_id, "agent", f"{decision.outcome}: {'; '.join(done) or 'no actions'}", actor=actor,
-            status="RESOLVED", resolution=summary,
+            case_id,
+            "agent",
+            f"{decision.outcome}: {'; '.join(done) or 'no actions'}",
+            actor=actor,
+            status="RESOLVED",
+            resolution=summary,
         )
         return ResolutionResult(outcome="RESOLVED", summary=summary, notification="agent_resolution")
 
@@ -139,14 +145,27 @@ class DecisionExecutor:
             if txn.get("refundStatus") == "APPROVED":
                 return f"refund for {txn['transactionId']} already recorded"
             refund_id = f"R{txn['transactionId']}"
-            self.ledger.put({
-                "transactionId": refund_id, "customerId": customer_id, "accountId": txn.get("accountId"),
-                "merchant": txn["merchant"], "amount": -txn["amount"], "currency": txn["currency"],
-                "status": "REFUND_PENDING", "type": "REFUND", "refundOf": txn["transactionId"],
-                "createdAt": iso(), "approvedBy": actor, "caseId": case["caseId"],
-            })
+            self.ledger.put(
+                {
+                    "transactionId": refund_id,
+                    "customerId": customer_id,
+                    "accountId": txn.get("accountId"),
+                    "merchant": txn["merchant"],
+                    "amount": -txn["amount"],
+                    "currency": txn["currency"],
+                    "status": "REFUND_PENDING",
+                    "type": "REFUND",
+                    "refundOf": txn["transactionId"],
+                    "createdAt": iso(),
+                    "approvedBy": actor,
+                    "caseId": case["caseId"],
+                }
+            )
             self.ledger.update(txn, refundStatus="APPROVED", refundId=refund_id)
-            self.cases.update(case["caseId"], timeline=[timeline_entry("action", f"refund {refund_id} of {txn['transactionId']} approved", actor)])
+            self.cases.update(
+                case["caseId"],
+                timeline=[timeline_entry("action", f"refund {refund_id} of {txn['transactionId']} approved", actor)],
+            )
             return f"refund {refund_id} recorded"
         if action.type == "UNLOCK_ACCOUNT" and customer_id:
             self.directory.set_account_status(customer_id, "ACTIVE", actor, f"unlocked by agent, case {case['caseId']}")
@@ -154,7 +173,12 @@ class DecisionExecutor:
         if action.type == "SEND_PASSWORD_RESET" and customer_id:
             import secrets
 
-            self.notifier.send(case["caseId"], "password_reset", reset_link=f"https://pay.example/reset/{secrets.token_urlsafe(16)}", minutes="30")
+            self.notifier.send(
+                case["caseId"],
+                "password_reset",
+                reset_link=f"https://pay.example/reset/{secrets.token_urlsafe(16)}",
+                minutes="30",
+            )
             return "password reset sent"
         return f"{action.type} not applicable"
 
@@ -173,5 +197,3 @@ def close_case(case_id: str, cases: CaseRepository | None = None) -> dict[str, A
         publish("CaseResolved", case)
     publish("CaseClosed", case)
     return {"status": "CLOSED"}
-
-

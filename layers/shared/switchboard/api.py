@@ -33,7 +33,9 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
     )
 
 
-def _error_response(status: int, code: str, message: str, details: list | None = None, headers: dict | None = None) -> Any:
+def _error_response(
+    status: int, code: str, message: str, details: list | None = None, headers: dict | None = None
+) -> Any:
     from aws_lambda_powertools.event_handler import Response
 
     return Response(
@@ -60,8 +62,12 @@ def idempotency_key(app: Any) -> str | None:
     if key is None:
         return None
     if not _IDEMPOTENCY_KEY.match(key):
-        raise ApiError(400, "VALIDATION_ERROR", "invalid Idempotency-Key header",
-                       [{"field": "Idempotency-Key", "issue": "1-128 characters of A-Z a-z 0-9 . _ : -"}])
+        raise ApiError(
+            400,
+            "VALIDATION_ERROR",
+            "invalid Idempotency-Key header",
+            [{"field": "Idempotency-Key", "issue": "1-128 characters of A-Z a-z 0-9 . _ : -"}],
+        )
     return key
 
 
@@ -102,22 +108,38 @@ def resolver_with_errors() -> Any:
 
     @app.exception_handler(IdempotencyConflict)
     def _key_reused(exc: Exception):
-        return _error_response(409, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different body",
-                               [{"field": "Idempotency-Key", "issue": "reused with a different body"}])
+        return _error_response(
+            409,
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was used with a different body",
+            [{"field": "Idempotency-Key", "issue": "reused with a different body"}],
+        )
 
     @app.exception_handler(DuplicateInProgress)
     def _in_progress(exc: Exception):
-        return _error_response(409, "REQUEST_IN_PROGRESS", "the same request is still being processed; retry shortly",
-                               headers={"Retry-After": "1"})
+        return _error_response(
+            409,
+            "REQUEST_IN_PROGRESS",
+            "the same request is still being processed; retry shortly",
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(NoCodePending)
     def _no_code(exc: Exception):
-        return _error_response(409, "NO_CODE_PENDING", "no one-time code is waiting on this case (expired, used or never asked)")
+        return _error_response(
+            409, "NO_CODE_PENDING", "no one-time code is waiting on this case (expired, used or never asked)"
+        )
 
     @app.exception_handler(CodeRejected)
     def _wrong_code(exc: CodeRejected):
-        issue = f"incorrect; {exc.attempts_left} attempt(s) left" if exc.attempts_left else "incorrect; no attempts left, an agent will contact you"
-        return _error_response(400, "CODE_INVALID", "the one-time code is not correct", [{"field": "code", "issue": issue}])
+        issue = (
+            f"incorrect; {exc.attempts_left} attempt(s) left"
+            if exc.attempts_left
+            else "incorrect; no attempts left, an agent will contact you"
+        )
+        return _error_response(
+            400, "CODE_INVALID", "the one-time code is not correct", [{"field": "code", "issue": issue}]
+        )
 
     @app.exception_handler(ValueError)
     def _value_error(exc: ValueError):
@@ -126,8 +148,12 @@ def resolver_with_errors() -> Any:
 
     @app.exception_handler(TransientError)
     def _transient(exc: Exception):
-        return _error_response(503, "UNAVAILABLE", "temporarily unavailable; retry with the same Idempotency-Key",
-                               headers={"Retry-After": "1"})
+        return _error_response(
+            503,
+            "UNAVAILABLE",
+            "temporarily unavailable; retry with the same Idempotency-Key",
+            headers={"Retry-After": "1"},
+        )
 
     @app.not_found
     def _not_found(exc: NotFoundError):
@@ -141,4 +167,4 @@ def resolver_with_errors() -> Any:
     return app
 
 
-__all__ = ["ApiError", "json_response", "request_model", "idempotency_key", "principal", "resolver_with_errors"]
+__all__ = ["ApiError", "idempotency_key", "json_response", "principal", "request_model", "resolver_with_errors"]

@@ -9,8 +9,14 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, str]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -48,21 +54,41 @@ def check_json_request(headers: dict[str, str], body: str | None, is_base64: boo
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     content_type = lowered.get("content-type", "")
     if not content_type.split(";")[0].strip().lower() == "application/json":
-        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json",
-                       [{"field": "Content-Type", "issue": "must be application/json"}])
+        raise ApiError(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the body as application/json",
+            [{"field": "Content-Type", "issue": "must be application/json"}],
+        )
     charset = content_type.lower().split("charset=")[1].strip() if "charset=" in content_type.lower() else "utf-8"
     if charset not in ("utf-8", "utf8"):
-        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be UTF-8", [{"field": "Content-Type", "issue": "charset must be utf-8"}])
+        raise ApiError(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "the body must be UTF-8",
+            [{"field": "Content-Type", "issue": "charset must be utf-8"}],
+        )
     if body is None or body == "":
         raise ApiError(400, "VALIDATION_ERROR", "a JSON body is required", [{"field": "body", "issue": "required"}])
     if is_base64:
-        raise ApiError(400, "VALIDATION_ERROR", "the body is not valid UTF-8 text", [{"field": "body", "issue": "invalid UTF-8"}])
+        raise ApiError(
+            400, "VALIDATION_ERROR", "the body is not valid UTF-8 text", [{"field": "body", "issue": "invalid UTF-8"}]
+        )
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise ApiError(413, "PAYLOAD_TOO_LARGE", f"the body exceeds {MAX_BODY_BYTES} bytes", [{"field": "body", "issue": "too large"}])
+        raise ApiError(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"the body exceeds {MAX_BODY_BYTES} bytes",
+            [{"field": "body", "issue": "too large"}],
+        )
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        raise ApiError(400, "VALIDATION_ERROR", "the body is not valid JSON", [{"field": "body", "issue": str(exc)[:120]}]) from exc
+        raise ApiError(
+            400, "VALIDATION_ERROR", "the body is not valid JSON", [{"field": "body", "issue": str(exc)[:120]}]
+        ) from exc
     if not isinstance(parsed, dict):
-        raise ApiError(400, "VALIDATION_ERROR", "the body must be a JSON object", [{"field": "body", "issue": "must be an object"}])
+        raise ApiError(
+            400, "VALIDATION_ERROR", "the body must be a JSON object", [{"field": "body", "issue": "must be an object"}]
+        )
     return parsed

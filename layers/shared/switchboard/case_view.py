@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from .agents import task_view
+from .errors import TaskNotFound
 from .masking import redact_text
 from .models import CaseView, NotificationView, TimelineEntry
 from .repository.tasks import TaskRepository
@@ -14,10 +16,8 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
     task_repo = tasks or TaskRepository()
     task_views = []
     for task_id in case.get("tasks", []):
-        try:
+        with suppress(TaskNotFound):  # a missing task must not hide the case
             task_views.append(task_view(task_repo.get(task_id)))
-        except Exception:  # noqa: BLE001 - a missing task must not hide the case
-            continue
     if not for_agent:  # customers see that a team has it, not the internal evidence
         task_views = [t.model_copy(update={"evidence": [], "claimedBy": None}) for t in task_views]
     return CaseView(
@@ -32,7 +32,10 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         queue=case.get("queue"),
         resolution=redact_text(case["resolution"]) if case.get("resolution") else None,
         tasks=task_views,
-        notifications=[NotificationView(**{k: n.get(k) for k in NotificationView.model_fields}) for n in case.get("notifications", [])],
+        notifications=[
+            NotificationView(**{k: n.get(k) for k in NotificationView.model_fields})
+            for n in case.get("notifications", [])
+        ],
         messages=[{"at": m["at"], "from": m["from"], "text": redact_text(m["text"])} for m in case.get("messages", [])],
         timeline=[TimelineEntry(**{**t, "detail": redact_text(t["detail"])}) for t in case.get("timeline", [])],
     )

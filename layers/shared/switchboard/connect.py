@@ -13,15 +13,27 @@ from .repository.directory import CustomerDirectory
 from .routing import ivr_intent, route_for
 
 PROMPTS = {
-    "TRANSFER": {"zh-CN": "您的案件编号是{case}。正在为您转接{team},请稍候。",
-                 "en": "Your case number is {case}. Connecting you to our {team} now, please hold."},
-    "PLAY_MESSAGE": {"zh-CN": "您的案件编号是{case}。我们会通过短信把处理结果发送给您。",
-                     "en": "Your case number is {case}. We will send you the answer by text message."},
-    "COLLECT_CODE": {"zh-CN": "您的案件编号是{case}。为了您的账户安全,请输入短信收到的六位验证码。",
-                     "en": "Your case number is {case}. For your security, please enter the six-digit code we just texted you."},
-    "CODE_ACCEPTED": {"zh-CN": "验证成功,我们正在处理您的请求。", "en": "Thank you, you are verified. We are handling your request now."},
+    "TRANSFER": {
+        "zh-CN": "您的案件编号是{case}。正在为您转接{team},请稍候。",
+        "en": "Your case number is {case}. Connecting you to our {team} now, please hold.",
+    },
+    "PLAY_MESSAGE": {
+        "zh-CN": "您的案件编号是{case}。我们会通过短信把处理结果发送给您。",
+        "en": "Your case number is {case}. We will send you the answer by text message.",
+    },
+    "COLLECT_CODE": {
+        "zh-CN": "您的案件编号是{case}。为了您的账户安全,请输入短信收到的六位验证码。",
+        "en": "Your case number is {case}. For your security, please enter the six-digit code we just texted you.",
+    },
+    "CODE_ACCEPTED": {
+        "zh-CN": "验证成功,我们正在处理您的请求。",
+        "en": "Thank you, you are verified. We are handling your request now.",
+    },
     "CODE_REJECTED": {"zh-CN": "验证码不正确,请重新输入。", "en": "That code is not correct. Please try again."},
-    "CODE_FAILED": {"zh-CN": "验证未通过,正在为您转接人工客服。", "en": "We could not verify you. Connecting you to an agent."},
+    "CODE_FAILED": {
+        "zh-CN": "验证未通过,正在为您转接人工客服。",
+        "en": "We could not verify you. Connecting you to an agent.",
+    },
 }
 
 
@@ -66,8 +78,14 @@ def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> 
     from .templates import team_name
 
     prompt = PROMPTS[action][language].format(case=" ".join(accepted.caseId), team=team_name(queue, language))
-    return _flat(caseId=accepted.caseId, caseStatus=accepted.status, nextAction=action, queue=queue,
-                 language=language, prompt=prompt)
+    return _flat(
+        caseId=accepted.caseId,
+        caseStatus=accepted.status,
+        nextAction=action,
+        queue=queue,
+        language=language,
+        prompt=prompt,
+    )
 
 
 def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:

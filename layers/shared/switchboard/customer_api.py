@@ -14,7 +14,6 @@ from .repository.cases import CaseRepository, timeline_entry
 from .verification import Verification
 
 
-
 class CustomerApi:
     def __init__(self, cases: CaseRepository | None = None) -> None:
         self.cases = cases or CaseRepository()
@@ -30,8 +29,12 @@ class CustomerApi:
         who = self._principal(event)
         app_user = who.subject if who.kind == "app_user" else None
         if contact.channel == "app_chat" and not app_user:
-            raise ApiError(401, "UNAUTHORIZED", "app chat contacts need a signed-in app user",
-                           [{"field": "X-App-User", "issue": "required for app_chat"}])
+            raise ApiError(
+                401,
+                "UNAUTHORIZED",
+                "app chat contacts need a signed-in app user",
+                [{"field": "X-App-User", "issue": "required for app_chat"}],
+            )
         return Intake(self.cases).accept(contact, idempotency_key=key, app_user=app_user)
 
     def _visible_case(self, case_id: str, who: Principal) -> dict[str, Any]:

@@ -3,6 +3,7 @@ an identity check fails or a step fails for good. Every path ends with a named h
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from datetime import timedelta
@@ -32,7 +33,8 @@ def failure_message(failure: dict[str, Any]) -> str:
 
 def task_id_for(case_id: str, task_token: str) -> str:
     """Deterministic per wait: a retried Escalate invocation with the same token finds its task."""
-    return f"{case_id}-T{hashlib.sha256(task_token.encode()).hexdigest()[:8].upper()}"
+    digest = base64.b32encode(hashlib.sha256(task_token.encode()).digest()).decode()
+    return f"{case_id}-T{digest[:8]}"  # letters and digits: never a long digit run that redaction would mask
 
 
 class Escalations:

@@ -4,7 +4,8 @@ correlation id, and parsing the state input into a model."""
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -12,7 +13,9 @@ from .models import StateInput
 from .observability import logger, metrics, tracer
 
 
-def workflow_step(step: Callable[[StateInput, Any], BaseModel | dict[str, Any]]) -> Callable[[dict[str, Any], Any], Any]:
+def workflow_step(
+    step: Callable[[StateInput, Any], BaseModel | dict[str, Any]],
+) -> Callable[[dict[str, Any], Any], Any]:
     """Wrap `step(state, context)`; its pydantic result is answered as plain JSON."""
 
     @functools.wraps(step)

@@ -156,7 +156,10 @@ class Intake:
 
     def _start_workflow(self, case_id: str) -> None:
         sfn = self._sfn or aws.stepfunctions()
-        policy = {"otpTimeoutSeconds": settings().otp_timeout_seconds, "surveyDelaySeconds": settings().survey_delay_seconds}
+        policy = {
+            "otpTimeoutSeconds": settings().otp_timeout_seconds,
+            "surveyDelaySeconds": settings().survey_delay_seconds,
+        }
         try:
             sfn.start_execution(
                 stateMachineArn=settings().state_machine_arn,
@@ -181,5 +184,3 @@ class Intake:
             if code:
                 Verification(cases=self.cases).check_code(case_id, code)
         return {"caseId": case_id, "status": case["status"], "caseToken": None, "appended": True}
-
-

@@ -20,7 +20,9 @@ from .repository.directory import CustomerDirectory
 REPEATABLE = frozenset({"verification_code"})  # a new code may be sent on a new attempt
 
 
-def destination(case: dict[str, Any], customer: dict[str, Any] | None, notification_type: str) -> tuple[str, str] | None:
+def destination(
+    case: dict[str, Any], customer: dict[str, Any] | None, notification_type: str
+) -> tuple[str, str] | None:
     """(channel, address). Codes and statements go only to contact details on file, never to ones
     the request supplied; other notices answer the customer where they wrote from."""
     on_file = customer or {}
@@ -87,10 +89,18 @@ class Notifier:
         except Exception as exc:
             if once:
                 self.cases.release(case_id, marker)
-            logger.warning("notification delivery failed", extra={"caseId": case_id, "type": notification_type, "channel": channel})
+            logger.warning(
+                "notification delivery failed", extra={"caseId": case_id, "type": notification_type, "channel": channel}
+            )
             raise NotificationDeliveryError(f"{notification_type} via {channel}: {type(exc).__name__}") from exc
-        entry = {"type": notification_type, "channel": channel, "to": masked(channel, address), "status": "SENT",
-                 "at": iso(), "messageId": message_id}
+        entry = {
+            "type": notification_type,
+            "channel": channel,
+            "to": masked(channel, address),
+            "status": "SENT",
+            "at": iso(),
+            "messageId": message_id,
+        }
         self.cases.update(
             case_id,
             append={"notifications": [entry]},
@@ -110,7 +120,10 @@ class Notifier:
             answer = (self._ses or aws.ses()).send_email(
                 Source=settings().sender_email,
                 Destination={"ToAddresses": [address]},
-                Message={"Subject": {"Data": subject or "", "Charset": "UTF-8"}, "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}},
+                Message={
+                    "Subject": {"Data": subject or "", "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+                },
             )
             return answer["MessageId"]
         answer = (self._sns or aws.sns()).publish(
@@ -152,8 +165,9 @@ def notify_case(case_id: str, notification_type: str, notifier: Notifier | None 
     return notifier.send(case_id, notification_type, **fields)
 
 
-def record_delivery_failure(case_id: str, failure: dict[str, Any], cases: CaseRepository | None = None,
-                            sqs: Any | None = None) -> dict[str, Any]:
+def record_delivery_failure(
+    case_id: str, failure: dict[str, Any], cases: CaseRepository | None = None, sqs: Any | None = None
+) -> dict[str, Any]:
     """After retries: on the case for the agent, and on the dead-letter queue (alarmed) for ops."""
     from .masking import redact_text
 

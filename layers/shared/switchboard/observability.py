@@ -9,4 +9,4 @@ logger = Logger(log_uncaught_exceptions=True)
 tracer = Tracer()
 metrics = Metrics()
 
-__all__ = ["logger", "tracer", "metrics", "MetricUnit"]
+__all__ = ["MetricUnit", "logger", "metrics", "tracer"]

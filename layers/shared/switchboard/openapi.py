@@ -31,53 +31,105 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 @cache
 def document() -> dict[str, Any]:
     _, defs = models_json_schema(
-        [(m, "validation") for m in (ContactAccepted, VerificationCode, Feedback, TaskCompletion, TaskView, CaseView, ErrorResponse)],
+        [
+            (m, "validation")
+            for m in (ContactAccepted, VerificationCode, Feedback, TaskCompletion, TaskView, CaseView, ErrorResponse)
+        ],
         ref_template="#/components/schemas/{model}",
     )
     schemas = dict(defs.get("$defs", {}))
     contact = TypeAdapter(Contact).json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(contact.pop("$defs", {}))
     schemas["Contact"] = contact
-    errors = {str(code): {"description": text, **_json(_ref("ErrorResponse"))} for code, text in (
-        (400, "invalid input: the field is named in details"), (401, "no valid credentials"),
-        (403, "not allowed"), (404, "not found"), (409, "conflict"), (413, "body too large"), (415, "not JSON"))}
+    errors = {
+        str(code): {"description": text, **_json(_ref("ErrorResponse"))}
+        for code, text in (
+            (400, "invalid input: the field is named in details"),
+            (401, "no valid credentials"),
+            (403, "not allowed"),
+            (404, "not found"),
+            (409, "conflict"),
+            (413, "body too large"),
+            (415, "not JSON"),
+        )
+    }
     bearer = [{"bearer": []}]
     case_id = {"name": "caseId", "in": "path", "required": True, "schema": {"type": "string"}}
     task_id = {"name": "taskId", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Switchboard", "version": "1.0.0",
-                 "description": "One case workflow behind phone, app chat and web contacts."},
-        "paths": {
-            "/contacts": {"post": {
-                "summary": "Open a case (or add to an open chat case) from any channel",
-                "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                                "schema": {"type": "string", "maxLength": 128}}],
-                "requestBody": {"required": True, **_json(_ref("Contact"))},
-                "responses": {"202": {"description": "accepted", **_json(_ref("ContactAccepted"))}, **errors}}},
-            "/cases/{caseId}": {"get": {
-                "summary": "The case view (its customer or an agent)", "parameters": [case_id], "security": bearer,
-                "responses": {"200": {"description": "the case", **_json(_ref("CaseView"))}, **errors}}},
-            "/cases/{caseId}/verification": {"post": {
-                "summary": "The one-time code a waiting verification asked for", "parameters": [case_id],
-                "security": bearer, "requestBody": {"required": True, **_json(_ref("VerificationCode"))},
-                "responses": {"200": {"description": "verified"}, **errors}}},
-            "/cases/{caseId}/feedback": {"post": {
-                "summary": "Satisfaction score after close, once per case", "parameters": [case_id],
-                "security": bearer, "requestBody": {"required": True, **_json(_ref("Feedback"))},
-                "responses": {"201": {"description": "recorded"}, **errors}}},
-            "/tasks": {"get": {
-                "summary": "Open tasks of the agent's queues, by priority then SLA due time", "security": bearer,
-                "parameters": [{"name": "queue", "in": "query", "required": False, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "tasks"}, **errors}}},
-            "/tasks/{taskId}/claim": {"post": {
-                "summary": "Take a task", "parameters": [task_id], "security": bearer,
-                "responses": {"200": {"description": "claimed", **_json(_ref("TaskView"))}, **errors}}},
-            "/tasks/{taskId}/complete": {"post": {
-                "summary": "Complete a task; the workflow resumes with the decision", "parameters": [task_id],
-                "security": bearer, "requestBody": {"required": True, **_json(_ref("TaskCompletion"))},
-                "responses": {"200": {"description": "completed", **_json(_ref("TaskView"))}, **errors}}},
+        "info": {
+            "title": "Switchboard",
+            "version": "1.0.0",
+            "description": "One case workflow behind phone, app chat and web contacts.",
         },
-        "components": {"schemas": schemas,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {
+            "/contacts": {
+                "post": {
+                    "summary": "Open a case (or add to an open chat case) from any channel",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 128},
+                        }
+                    ],
+                    "requestBody": {"required": True, **_json(_ref("Contact"))},
+                    "responses": {"202": {"description": "accepted", **_json(_ref("ContactAccepted"))}, **errors},
+                }
+            },
+            "/cases/{caseId}": {
+                "get": {
+                    "summary": "The case view (its customer or an agent)",
+                    "parameters": [case_id],
+                    "security": bearer,
+                    "responses": {"200": {"description": "the case", **_json(_ref("CaseView"))}, **errors},
+                }
+            },
+            "/cases/{caseId}/verification": {
+                "post": {
+                    "summary": "The one-time code a waiting verification asked for",
+                    "parameters": [case_id],
+                    "security": bearer,
+                    "requestBody": {"required": True, **_json(_ref("VerificationCode"))},
+                    "responses": {"200": {"description": "verified"}, **errors},
+                }
+            },
+            "/cases/{caseId}/feedback": {
+                "post": {
+                    "summary": "Satisfaction score after close, once per case",
+                    "parameters": [case_id],
+                    "security": bearer,
+                    "requestBody": {"required": True, **_json(_ref("Feedback"))},
+                    "responses": {"201": {"description": "recorded"}, **errors},
+                }
+            },
+            "/tasks": {
+                "get": {
+                    "summary": "Open tasks of the agent's queues, by priority then SLA due time",
+                    "security": bearer,
+                    "parameters": [{"name": "queue", "in": "query", "required": False, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "tasks"}, **errors},
+                }
+            },
+            "/tasks/{taskId}/claim": {
+                "post": {
+                    "summary": "Take a task",
+                    "parameters": [task_id],
+                    "security": bearer,
+                    "responses": {"200": {"description": "claimed", **_json(_ref("TaskView"))}, **errors},
+                }
+            },
+            "/tasks/{taskId}/complete": {
+                "post": {
+                    "summary": "Complete a task; the workflow resumes with the decision",
+                    "parameters": [task_id],
+                    "security": bearer,
+                    "requestBody": {"required": True, **_json(_ref("TaskCompletion"))},
+                    "responses": {"200": {"description": "completed", **_json(_ref("TaskView"))}, **errors},
+                }
+            },
+        },
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }

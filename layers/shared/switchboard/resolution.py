@@ -4,8 +4,9 @@ Anything it cannot settle becomes an escalation with the evidence an agent needs
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from .classification import case_text
 from .clock import iso, now, parse_iso
@@ -21,20 +22,40 @@ DUPLICATE_WINDOW = timedelta(minutes=30)
 
 _L = {
     "none": {"zh-CN": "所选时间段内没有交易记录。", "en": "No transactions in that period."},
-    "txn_line": {"zh-CN": "{when} {merchant} {amount} {currency} {status}", "en": "{when} {merchant} {amount} {currency} {status}"},
+    "txn_line": {
+        "zh-CN": "{when} {merchant} {amount} {currency} {status}",
+        "en": "{when} {merchant} {amount} {currency} {status}",
+    },
     "txn_head": {"zh-CN": "{label}的交易({count}笔):", "en": "Your transactions, {label} ({count}):"},
     "statement": {"zh-CN": "完整对账单已发送到您登记的邮箱。", "en": "A full statement was sent to the email on file."},
-    "unlocked": {"zh-CN": "您的账户已解锁。为了安全,请尽快修改密码并使用更复杂的密码。",
-                 "en": "Your account is unlocked. For your security, please change your password now and make it strong."},
-    "not_locked": {"zh-CN": "您的账户目前没有被锁定,可以正常登录。如仍无法登录,可申请重设密码。",
-                   "en": "Your account is not locked and you can sign in. If you still cannot, you can reset your password."},
-    "reset_sent": {"zh-CN": "密码重设链接已发送到您登记的联系方式。", "en": "A password reset link was sent to the contact details on file."},
-    "pay_no_money": {"zh-CN": "支付{txn}未成功,款项没有被扣除。您可以重新发起支付或换一种支付方式。",
-                     "en": "Payment {txn} did not go through and no money was taken. You can retry it or use another payment method."},
-    "pay_pending": {"zh-CN": "支付{txn}正在处理中。如果{hours}小时内未完成,款项会自动退回原账户。",
-                    "en": "Payment {txn} is still processing. If it does not complete within {hours} hours, the money returns to your account automatically."},
-    "pay_reversed": {"zh-CN": "支付{txn}已撤销,款项已退回原账户。", "en": "Payment {txn} was reversed and the money is back in your account."},
-    "pay_ok": {"zh-CN": "支付{txn}已成功,商户已收款。", "en": "Payment {txn} succeeded and the merchant has received it."},
+    "unlocked": {
+        "zh-CN": "您的账户已解锁。为了安全,请尽快修改密码并使用更复杂的密码。",
+        "en": "Your account is unlocked. For your security, please change your password now and make it strong.",
+    },
+    "not_locked": {
+        "zh-CN": "您的账户目前没有被锁定,可以正常登录。如仍无法登录,可申请重设密码。",
+        "en": "Your account is not locked and you can sign in. If you still cannot, you can reset your password.",
+    },
+    "reset_sent": {
+        "zh-CN": "密码重设链接已发送到您登记的联系方式。",
+        "en": "A password reset link was sent to the contact details on file.",
+    },
+    "pay_no_money": {
+        "zh-CN": "支付{txn}未成功,款项没有被扣除。您可以重新发起支付或换一种支付方式。",
+        "en": "Payment {txn} did not go through and no money was taken. You can retry it or use another payment method.",
+    },
+    "pay_pending": {
+        "zh-CN": "支付{txn}正在处理中。如果{hours}小时内未完成,款项会自动退回原账户。",
+        "en": "Payment {txn} is still processing. If it does not complete within {hours} hours, the money returns to your account automatically.",
+    },
+    "pay_reversed": {
+        "zh-CN": "支付{txn}已撤销,款项已退回原账户。",
+        "en": "Payment {txn} was reversed and the money is back in your account.",
+    },
+    "pay_ok": {
+        "zh-CN": "支付{txn}已成功,商户已收款。",
+        "en": "Payment {txn} succeeded and the merchant has received it.",
+    },
 }
 
 
@@ -42,8 +63,14 @@ def _t(key: str, language: str, **fields: Any) -> str:
     return _L[key]["zh-CN" if language == "zh-CN" else "en"].format(**fields)
 
 
-def _escalate(route: Route, summary: str, reason: str, queue: str | None = None, evidence: list | None = None,
-              priority: str | None = None) -> ResolutionResult:
+def _escalate(
+    route: Route,
+    summary: str,
+    reason: str,
+    queue: str | None = None,
+    evidence: list | None = None,
+    priority: str | None = None,
+) -> ResolutionResult:
     target = queue or route.queue
     return ResolutionResult(
         outcome="ESCALATE",
@@ -93,7 +120,9 @@ class Resolver:
         if handler is None or not route.automatic or (case.get("confidence") or 0) == 0:
             result = _escalate(route, f"{intent}: needs a person", f"{intent} is handled by the {route.queue} team")
         elif route.requiresAuthentication and level != "AUTHENTICATED":
-            result = _escalate(route, f"{intent}: identity not proven", "customer not authenticated for a sensitive request")
+            result = _escalate(
+                route, f"{intent}: identity not proven", "customer not authenticated for a sensitive request"
+            )
         elif route.requiresAuthentication and not case.get("customerId"):
             result = _escalate(route, f"{intent}: customer not on file", "no customer matches this contact")
         else:
@@ -122,8 +151,15 @@ class Resolver:
             summary = _t("none", language)
         else:
             lines = [
-                _t("txn_line", language, when=t["createdAt"][:16].replace("T", " "), merchant=t["merchant"],
-                   amount=f"{t['amount']:.2f}", currency=t["currency"], status=t["status"])
+                _t(
+                    "txn_line",
+                    language,
+                    when=t["createdAt"][:16].replace("T", " "),
+                    merchant=t["merchant"],
+                    amount=f"{t['amount']:.2f}",
+                    currency=t["currency"],
+                    status=t["status"],
+                )
                 for t in transactions[:10]
             ]
             summary = _t("txn_head", language, label=label, count=len(transactions)) + "\n" + "\n".join(lines)
@@ -141,7 +177,10 @@ class Resolver:
         if customer.get("accountStatus") != "LOCKED":
             return ResolutionResult(outcome="RESOLVED", summary=_t("not_locked", language))
         self.directory.set_account_status(
-            case["customerId"], "ACTIVE", actor="switchboard", reason=f"unlocked after one-time code, case {case['caseId']}"
+            case["customerId"],
+            "ACTIVE",
+            actor="switchboard",
+            reason=f"unlocked after one-time code, case {case['caseId']}",
         )
         self.cases.record(case["caseId"], "action", "account unlocked after one-time code (who: switchboard)")
         return ResolutionResult(outcome="RESOLVED", summary=_t("unlocked", language))
@@ -152,7 +191,9 @@ class Resolver:
         link = f"https://pay.example/reset/{secrets.token_urlsafe(16)}"
         sent = self.notifier.send(case["caseId"], "password_reset", reset_link=link, minutes="30")
         if sent["status"] == "NO_DESTINATION":
-            return _escalate(route, "password reset: no contact on file", "no phone or email on file for the reset link")
+            return _escalate(
+                route, "password reset: no contact on file", "no phone or email on file for the reset link"
+            )
         return ResolutionResult(outcome="RESOLVED", summary=_t("reset_sent", language))
 
     def _payment_failed(self, case: dict[str, Any], route: Route, language: str) -> ResolutionResult:
@@ -164,7 +205,9 @@ class Resolver:
             t for t in recent if t["status"] in ("FAILED", "PENDING", "REVERSED")
         ]
         if not candidates:
-            return _escalate(route, "payment problem: no matching payment found", "no failed or pending payment in 14 days")
+            return _escalate(
+                route, "payment problem: no matching payment found", "no failed or pending payment in 14 days"
+            )
         txn = candidates[0]
         window = settings().payment_reversal_window_hours
         status = txn["status"]
@@ -181,16 +224,21 @@ class Resolver:
                     f"pending longer than the {window} h reversal window",
                     evidence=[_evidence(txn)],
                 )
-            return ResolutionResult(outcome="RESOLVED", summary=_t("pay_pending", language, txn=txn["transactionId"], hours=window))
+            return ResolutionResult(
+                outcome="RESOLVED", summary=_t("pay_pending", language, txn=txn["transactionId"], hours=window)
+            )
         return ResolutionResult(outcome="RESOLVED", summary=_t("pay_ok", language, txn=txn["transactionId"]))
 
     def _duplicate_payment(self, case: dict[str, Any], route: Route, language: str) -> ResolutionResult:
-        recent = [t for t in self.ledger.for_customer(case["customerId"], start=iso(now() - timedelta(days=60)))
-                  if t["status"] == "SUCCESS" and t.get("type", "PAYMENT") == "PAYMENT"]
+        recent = [
+            t
+            for t in self.ledger.for_customer(case["customerId"], start=iso(now() - timedelta(days=60)))
+            if t["status"] == "SUCCESS" and t.get("type", "PAYMENT") == "PAYMENT"
+        ]
         named = {m.upper() for m in _TXN_ID.findall(case_text(case))}
         pair = None
         for i, later in enumerate(recent):
-            for earlier in recent[i + 1:]:
+            for earlier in recent[i + 1 :]:
                 same = later["merchant"] == earlier["merchant"] and later["amount"] == earlier["amount"]
                 close = parse_iso(later["createdAt"]) - parse_iso(earlier["createdAt"]) <= DUPLICATE_WINDOW
                 if same and (close or {later["transactionId"].upper(), earlier["transactionId"].upper()} <= named):
@@ -200,15 +248,21 @@ class Resolver:
                 break
         hours = settings().refund_review_hours
         if not pair:
-            return _escalate(route, "duplicate payment claimed; no duplicate found automatically",
-                             "no two equal payments to one merchant within 30 minutes")
+            return _escalate(
+                route,
+                "duplicate payment claimed; no duplicate found automatically",
+                "no two equal payments to one merchant within 30 minutes",
+            )
         earlier, later = pair
         return _escalate(
             route,
             f"refund request: {later['transactionId']} duplicates {earlier['transactionId']} "
             f"({later['merchant']}, {later['amount']:.2f} {later['currency']}); review within {hours} h",
             "refund needs a payments agent's approval",
-            evidence=[{**_evidence(earlier), "role": "original"}, {**_evidence(later), "role": "duplicate", "suggestedAction": "APPROVE_REFUND"}],
+            evidence=[
+                {**_evidence(earlier), "role": "original"},
+                {**_evidence(later), "role": "duplicate", "suggestedAction": "APPROVE_REFUND"},
+            ],
         )
 
     def _product_info(self, case: dict[str, Any], route: Route, language: str) -> ResolutionResult:
@@ -216,5 +270,7 @@ class Resolver:
 
         found = answer(case_text(case), language)
         if not found:
-            return _escalate(route, "product question without a knowledge-base answer", "no article matches", queue="general")
+            return _escalate(
+                route, "product question without a knowledge-base answer", "no article matches", queue="general"
+            )
         return ResolutionResult(outcome="RESOLVED", summary=found.text)

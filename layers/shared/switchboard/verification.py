@@ -57,7 +57,11 @@ def identify(case: dict[str, Any], directory: CustomerDirectory) -> Verification
     elif case["channel"] == "app_chat":
         attempts = [("APPUSER", contact.get("appUserId"))]
     else:
-        attempts = [("EMAIL", contact.get("email")), ("ACCOUNT", contact.get("accountId")), ("PHONE", contact.get("phone"))]
+        attempts = [
+            ("EMAIL", contact.get("email")),
+            ("ACCOUNT", contact.get("accountId")),
+            ("PHONE", contact.get("phone")),
+        ]
     for kind, value in attempts:
         customer = directory.by_alias(kind, value)
         if customer:
@@ -118,7 +122,12 @@ class Verification:
             case_id,
             fields={
                 "status": "AWAITING_CUSTOMER",
-                "otp": {"hash": _hash_code(case_id, salt, code), "salt": salt, "expiresAt": iso(expires), "attempts": 0},
+                "otp": {
+                    "hash": _hash_code(case_id, salt, code),
+                    "salt": salt,
+                    "expiresAt": iso(expires),
+                    "attempts": 0,
+                },
                 "pendingTaskToken": task_token,
             },
             timeline=[timeline_entry("verify", "one-time code requested: sensitive request needs AUTHENTICATED")],

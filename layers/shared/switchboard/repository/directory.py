@@ -47,7 +47,11 @@ class CustomerDirectory:
         """Write a customer and its aliases (seeding and admin tools)."""
         cid = customer["customerId"]
         self.client.put_item(TableName=self.table, Item=marshal({**customer, "pk": f"CUSTOMER#{cid}"}))
-        aliases = [("PHONE", customer.get("phone")), ("EMAIL", customer.get("email")), ("APPUSER", customer.get("appUserId"))]
+        aliases = [
+            ("PHONE", customer.get("phone")),
+            ("EMAIL", customer.get("email")),
+            ("APPUSER", customer.get("appUserId")),
+        ]
         aliases += [("ACCOUNT", account) for account in customer.get("accounts", [])]
         for kind, value in aliases:
             if value:
