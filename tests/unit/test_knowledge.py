@@ -1,7 +1,6 @@
 import json
 
 import pytest
-
 from switchboard import knowledge
 from switchboard.knowledge import answer
 
@@ -17,6 +16,7 @@ HITS = [
     ("怎么修改手机号", "update_contact"),
     ("What are your opening hours?", "service_hours"),
     ("How much is the withdrawal fee?", "fees"),
+    ("What are the fees for withdrawing money to my bank card, and how long does it take to arrive?", "fees"),
     ("When will my transfer arrive?", "settlement_times"),
     ("Which banks do you support?", "supported_banks"),
     ("How do I make a formal complaint?", "complaints"),
@@ -84,9 +84,21 @@ def test_knowledge_base_is_bilingual_and_large_enough():
         for language in ("zh-CN", "en"):
             assert article["keywords"][language], article["id"]
             assert article["answer"][language].strip(), article["id"]
-    required = {"service_hours", "fees", "payment_limits", "settlement_times", "promotions", "product_news",
-                "supported_banks", "transaction_records", "complaints", "refund_times", "account_security",
-                "update_contact", "merchant_onboarding"}
+    required = {
+        "service_hours",
+        "fees",
+        "payment_limits",
+        "settlement_times",
+        "promotions",
+        "product_news",
+        "supported_banks",
+        "transaction_records",
+        "complaints",
+        "refund_times",
+        "account_security",
+        "update_contact",
+        "merchant_onboarding",
+    }
     assert required <= {a["id"] for a in articles}
 
 

@@ -3,7 +3,6 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from switchboard.masking import mask_account, mask_email, mask_phone, redact_text
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
@@ -81,7 +80,13 @@ def test_redact_text_masks_personal_data(text, redacted):
 
 @pytest.mark.parametrize(
     "text",
-    ["case SB260115-123456 is open", "postcode 200030", "2026-03-15 10:00 amount 12.50", "order 1234567", "没有个人信息"],
+    [
+        "case SB260115-123456 is open",
+        "postcode 200030",
+        "2026-03-15 10:00 amount 12.50",
+        "order 1234567",
+        "没有个人信息",
+    ],
 )
 def test_redact_text_leaves_ordinary_text_alone(text):
     assert redact_text(text) == text

@@ -1,8 +1,7 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from switchboard.periods import DEFAULT_LIMIT, MAX_LIMIT, parse_period, wants_statement
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -150,7 +149,7 @@ def test_nothing_said_means_last_30_days_and_5_transactions(text):
 
 def test_calendar_is_the_customers_timezone_not_utc():
     # given 17:00 UTC on 31 March, already 1 April in Shanghai
-    utc_now = datetime(2026, 3, 31, 17, 0, tzinfo=timezone.utc)
+    utc_now = datetime(2026, 3, 31, 17, 0, tzinfo=UTC)
     # when asking for "this month" / then it is April
     assert span(parse_period("this month", utc_now)) == (at(2026, 4, 1), at(2026, 5, 1))
     # and another timezone can be asked for
@@ -191,3 +190,21 @@ STATEMENT = [
 @pytest.mark.parametrize(("text", "expected"), STATEMENT)
 def test_wants_statement(text, expected):
     assert wants_statement(text) is expected
+
+
+def test_odd_text_never_raises_and_gives_a_forward_period():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(
+        ["最近", "上个月", "2月30日", "2026年13月", "last", "0", "99999", "days", "十", "may", "-", " "]
+    )
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(st.lists(words, max_size=6).map("".join))
+    def check(text):
+        query = parse_period(text, NOW)
+        assert query.start is None or query.start < query.end
+        assert set(query.label) == {"zh-CN", "en"}
+
+    check()

@@ -1,9 +1,16 @@
 import json
 
 import pytest
-
 from switchboard import templates
-from switchboard.templates import CHANNELS, LANGUAGES, NOTIFICATION_TYPES, TemplateError, placeholders, render, team_name
+from switchboard.templates import (
+    CHANNELS,
+    LANGUAGES,
+    NOTIFICATION_TYPES,
+    TemplateError,
+    placeholders,
+    render,
+    team_name,
+)
 
 FIELDS = {
     "case_id": "SB260318-A1B2C3",
@@ -88,8 +95,13 @@ def test_queue_fills_the_team():
 
 @pytest.mark.parametrize(
     ("kind", "language", "channel"),
-    [("nope", "en", "sms"), ("received", "fr", "sms"), ("received", "zh", "sms"), ("received", "en", "fax"),
-     ("received", "EN", "chat")],
+    [
+        ("nope", "en", "sms"),
+        ("received", "fr", "sms"),
+        ("received", "zh", "sms"),
+        ("received", "en", "fax"),
+        ("received", "EN", "chat"),
+    ],
 )
 def test_unknown_type_language_or_channel_raise(kind, language, channel):
     with pytest.raises(TemplateError):
