@@ -1,0 +1,72 @@
+"""Each workflow handler of the template, invoked alone on moto with its sample event from
+events/states (the caseId swapped for a real case), the way `make invoke` does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from local_runtime.lambda_hook import invoke
+from tests.conftest import EVENTS
+
+
+@pytest.fixture(scope="module")
+def case_id(client):
+    """A web contact from a known customer; its own workflow runs too, which the handlers must tolerate."""
+    body = json.loads(json.loads((EVENTS / "api" / "contact_web_product_info.json").read_text())["body"])
+    answer = client.request("POST", "/contacts", {**body, "submissionId": "handlers-unit-1"})
+    assert answer.status == 202
+    return answer.json()["caseId"]
+
+
+def run(runtime, logical_id, event_name, case_id, **overrides):
+    event = {**json.loads((EVENTS / "states" / f"{event_name}.json").read_text()), "caseId": case_id, **overrides}
+    payload, error = invoke(runtime.functions[logical_id], event)
+    assert error is None, payload
+    return payload
+
+
+def test_verify_identifies_the_customer_by_email(runtime, case_id):
+    result = run(runtime, "VerifyFunction", "verify", case_id)
+    assert result == {**result, "level": "IDENTIFIED", "customerId": "C1004", "matchedBy": "email"}
+
+
+def test_classify_answers_intent_route_and_step_up(runtime, case_id):
+    result = run(runtime, "ClassifyFunction", "classify", case_id)
+    assert result["intent"] == "product_info"
+    assert result["route"]["queue"] == "general" and result["route"]["automatic"] is True
+    assert result["needsStepUp"] is False
+
+
+def test_resolve_answers_from_the_knowledge_base(runtime, case_id):
+    result = run(runtime, "ResolveFunction", "resolve", case_id)
+    assert result["outcome"] == "RESOLVED" and result["summary"]
+
+
+def test_escalate_opens_a_task_that_keeps_its_token_private(runtime, case_id, client):
+    result = run(runtime, "EscalateFunction", "escalate", case_id)
+    assert result["queue"] == "complaints" and result["taskId"].startswith(case_id)
+    tasks = client.request(
+        "GET", "/tasks", headers={"Authorization": "Bearer local-agent-smith"}, query="queue=complaints"
+    )
+    listed = [t for t in tasks.json()["tasks"] if t["taskId"] == result["taskId"]]
+    assert listed and "taskToken" not in tasks.body
+
+
+def test_notify_sends_once_per_type(runtime, case_id):
+    first = run(runtime, "NotifyFunction", "notify", case_id, notification="failure_fallback")
+    second = run(runtime, "NotifyFunction", "notify", case_id, notification="failure_fallback")
+    assert first["status"] == "SENT" and second["status"] == "ALREADY_SENT"
+
+
+def test_record_failure_marks_the_case_failed_and_routes_it(runtime, case_id, client):
+    result = run(runtime, "RecordFailureFunction", "record_failure", case_id)
+    assert result["outcome"] == "ESCALATE" and result["queue"] == "general"
+    view = client.request("GET", f"/cases/{case_id}", headers={"Authorization": "Bearer local-agent-wang"}).json()
+    assert any(t["stage"] == "failure" and "Lambda.ServiceException" in t["detail"] for t in view["timeline"])
+
+
+def test_an_unknown_case_is_a_named_error_the_asl_can_catch(runtime):
+    payload, error = invoke(runtime.functions["VerifyFunction"], {"caseId": "SB000000-NOSUCH"})
+    assert error == "Unhandled" and payload["errorType"] == "CaseNotFound"
