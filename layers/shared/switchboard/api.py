@@ -107,12 +107,12 @@ def resolver_with_errors() -> Any:
         return _error_response(409, "CONFLICT", str(exc))
 
     @app.exception_handler(IdempotencyConflict)
-    def _key_reused(exc: Exception):
+    def _key_reused(exc: IdempotencyConflict):
         return _error_response(
             409,
             "IDEMPOTENCY_KEY_REUSED",
-            "this Idempotency-Key was used with a different body",
-            [{"field": "Idempotency-Key", "issue": "reused with a different body"}],
+            f"this {exc.field} was already used with a different body",
+            [{"field": exc.field, "issue": "reused with a different body"}],
         )
 
     @app.exception_handler(DuplicateInProgress)

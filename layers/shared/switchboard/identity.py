@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,13 +23,16 @@ class Principal:
         return self.kind == "agent"
 
 
+_SUBJECT = re.compile(r"^[A-Za-z0-9._:@\-]{1,128}$")  # a malformed identity is no identity
+
+
 def principal_from(authorizer: dict[str, Any] | None, authorization_header: str | None) -> Principal:
     claims = (authorizer or {}).get("claims") or {}
     if claims.get("principal") == "agent" or "cognito:groups" in claims:
         groups = claims.get("cognito:groups") or ""
         queues = groups if isinstance(groups, list) else [g for g in str(groups).replace(" ", ",").split(",") if g]
         return Principal("agent", claims.get("cognito:username") or claims.get("sub"), frozenset(queues))
-    if claims.get("sub"):
+    if _SUBJECT.match(str(claims.get("sub") or "")):
         return Principal("app_user", claims["sub"])
     header = (authorization_header or "").strip()
     if header.lower().startswith("bearer ") and len(header) > 7:

@@ -23,10 +23,18 @@ from .repository.cases import CaseRepository, timeline_entry
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IN_PROGRESS_WAIT_SECONDS = 5.0
+MAX_ID_ATTEMPTS = 5
 
 
 class IdempotencyConflict(Exception):
     """The same idempotency key came with a different body."""
+
+    def __init__(self, key: str, field: str) -> None:
+        super().__init__(key)
+        self.field = field
+
+
+NATURAL_KEY_FIELD = {"phone": "contactId", "app_chat": "messageId", "web": "submissionId"}
 
 
 class DuplicateInProgress(Exception):
@@ -81,7 +89,8 @@ class Intake:
             except Exception as exc:  # Powertools' errors are imported lazily; match by name
                 name = type(exc).__name__
                 if name == "IdempotencyValidationError":
-                    raise IdempotencyConflict(key) from exc
+                    field = "Idempotency-Key" if idempotency_key else NATURAL_KEY_FIELD[contact.channel]
+                    raise IdempotencyConflict(key, field) from exc
                 if name != "IdempotencyAlreadyInProgressError":
                     raise
                 if time.monotonic() > deadline:
@@ -124,11 +133,10 @@ class Intake:
         return self._open_new_case(request["key"], contact, app_user)
 
     def _open_new_case(self, key: str, contact: Any, app_user: str | None) -> dict[str, Any]:
-        case_id = case_id_for(key)
         token, token_hash = new_case_token()
         created_at = iso()
         case = {
-            "caseId": case_id,
+            "requestKey": hashlib.sha256(key.encode("utf-8")).hexdigest(),
             "channel": contact.channel,
             "status": "RECEIVED",
             "language": contact.language,
@@ -142,7 +150,9 @@ class Intake:
         }
         if isinstance(contact, AppChatContact) and app_user:
             case["openSessionKey"] = f"{app_user}#{contact.sessionId}"
-        created = self.cases.create(case)
+        case_id, created = self._claim_case_id(key, case)
+        if not created:
+            token = None  # a retry of a request whose answer expired: the token was given the first time
         try:
             self._start_workflow(case_id)
         except Exception as exc:
@@ -153,6 +163,20 @@ class Intake:
             publish("CaseReceived", case)
         logger.info("case opened", extra={"caseId": case_id, "channel": contact.channel})
         return {"caseId": case_id, "status": "RECEIVED", "caseToken": token, "appended": False}
+
+    def _claim_case_id(self, key: str, case: dict[str, Any]) -> tuple[str, bool]:
+        """Write the case under the id derived from its key. Short ids can collide: an id already
+        taken by another request's case moves on to the next candidate, so two contacts never share one."""
+        for attempt in range(MAX_ID_ATTEMPTS):
+            case_id = case_id_for(key if attempt == 0 else f"{key}#{attempt}")
+            if self.cases.create({**case, "caseId": case_id}):
+                case["caseId"] = case_id
+                return case_id, True
+            existing = self.cases.find(case_id)
+            if existing and existing.get("requestKey") == case["requestKey"]:
+                case["caseId"] = case_id
+                return case_id, False  # the same request again: its case
+        raise TransientError("no free case id")
 
     def _start_workflow(self, case_id: str) -> None:
         sfn = self._sfn or aws.stepfunctions()

@@ -40,6 +40,10 @@ _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u20
 
 def normalise_text(value: str) -> str:
     """NFKC (full-width digits and letters become ASCII), control and bidi characters removed."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON \ud800 escape: not text
+        raise ValueError("must be valid Unicode text") from None
     text = unicodedata.normalize("NFKC", value)
     text = _CONTROL.sub("", text)
     return text.strip()
