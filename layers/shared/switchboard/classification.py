@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .events import publish
 from .models import ClassificationResult
 from .repository.cases import CaseRepository
 from .routing import confidence_threshold, ivr_intent, one_step_up, raise_priority, route_for
@@ -58,7 +59,7 @@ def classify_case(case_id: str, cases: CaseRepository | None = None) -> Classifi
         detail += f"; cues: {', '.join(result.sentimentCues)}"
     if result.needsStepUp:
         detail += "; needs a one-time code"
-    cases.record(
+    updated = cases.record(
         case_id,
         "classify",
         detail,
@@ -69,4 +70,5 @@ def classify_case(case_id: str, cases: CaseRepository | None = None) -> Classifi
         language=result.language,
         queue=result.route.queue,
     )
+    publish("CaseClassified", updated, source=result.source, confidence=result.confidence)
     return result

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from .intake import Intake
 from .models import PhoneContact, normalise_text
 from .repository.directory import CustomerDirectory
@@ -30,6 +32,7 @@ PROMPTS = {
         "en": "Thank you, you are verified. We are handling your request now.",
     },
     "CODE_REJECTED": {"zh-CN": "验证码不正确,请重新输入。", "en": "That code is not correct. Please try again."},
+    "NO_CASE": {"zh-CN": "正在为您转接{team},请稍候。", "en": "Connecting you to our {team}, please hold."},
     "CODE_FAILED": {
         "zh-CN": "验证未通过,正在为您转接人工客服。",
         "en": "We could not verify you. Connecting you to an agent.",
@@ -65,14 +68,21 @@ def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> 
         return _code_entered(params["caseId"], params["code"], language)
     choice = params.get("ivrChoice") or attributes.get("ivrChoice") or None
     caller = ((data.get("CustomerEndpoint") or {}).get("Address") or "").replace(" ", "")
-    contact = PhoneContact(
-        channel="phone",
-        callerNumber=caller,
-        contactId=data.get("ContactId") or data.get("InitialContactId"),
-        ivrChoice=choice,
-        message=text or f"IVR menu choice {choice or 'none'}",
-        language=language,
-    )
+    try:
+        contact = PhoneContact(
+            channel="phone",
+            callerNumber=caller,
+            contactId=data.get("ContactId") or data.get("InitialContactId"),
+            ivrChoice=choice,
+            message=text or f"IVR menu choice {choice or 'none'}",
+            language=language,
+        )
+    except ValidationError:
+        # A withheld or malformed caller id opens no case: the caller still reaches a person.
+        from .templates import team_name
+
+        prompt = PROMPTS["NO_CASE"][language].format(team=team_name("general", language))
+        return _flat(caseId="", caseStatus="", nextAction="TRANSFER", queue="general", language=language, prompt=prompt)
     accepted = (intake or Intake()).accept(contact, idempotency_key=None, app_user=None)
     action, queue = _next_action(contact, text)
     from .templates import team_name
