@@ -14,6 +14,14 @@ from .api import ApiGateway
 from .runtime import DEFAULT_SEED, LocalRuntime
 
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
+# Swagger UI over the generated document (the page loads the UI's script from the public CDN).
+SWAGGER_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Switchboard API</title>
+<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script>
+</body></html>"""
 
 
 def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
@@ -43,6 +51,8 @@ def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
                     json.dumps({"error": {"code": "PAYLOAD_TOO_LARGE", "message": "body too large", "details": []}}),
                 )
             body = self.rfile.read(length) if length else b""
+            if url.path in ("/swagger", "/swagger/") and self.command == "GET":
+                return self._answer(200, {"Content-Type": "text/html; charset=utf-8"}, SWAGGER_PAGE)
             if url.path == "/local/outbox" and self.command == "GET":
                 return self._answer(
                     200,
@@ -64,7 +74,7 @@ def serve_forever(port: int, seed: str | None) -> int:
     with LocalRuntime(seed_path=Path(seed) if seed else DEFAULT_SEED) as runtime:
         server = make_server(runtime, port)
         print(
-            f"Switchboard local API on http://127.0.0.1:{port}  (outbox: /local/outbox, OpenAPI: /openapi.json)",
+            f"Switchboard local API on http://127.0.0.1:{port}  (outbox: /local/outbox, OpenAPI: /openapi.json, Swagger UI: /swagger)",
             flush=True,
         )
         for route in runtime.routes:
