@@ -18,6 +18,7 @@ from .errors import TransientError
 from .events import publish
 from .identity import new_case_token
 from .models import AppChatContact, ContactAccepted, PhoneContact, WebContact
+from .nlp.language import detect_language
 from .observability import logger
 from .repository.cases import CaseRepository, timeline_entry
 
@@ -139,7 +140,8 @@ class Intake:
             "requestKey": hashlib.sha256(key.encode("utf-8")).hexdigest(),
             "channel": contact.channel,
             "status": "RECEIVED",
-            "language": contact.language,
+            # the first notice (case number) goes out before classification: answer in the customer's script
+            "language": contact.language or detect_language(contact.message),
             "contact": _contact_record(contact, app_user),
             "messages": [{"at": created_at, "from": "customer", "text": contact.message}],
             "verification": {"level": "NONE"},
