@@ -10,11 +10,10 @@ from .clock import iso, now, parse_iso
 from .errors import Forbidden, TaskConflict
 from .identity import Principal
 from .models import ResolutionResult, TaskCompletion, TaskDecision, TaskView
-from .notifications import Notifier
 from .repository.cases import CaseRepository, timeline_entry
-from .repository.directory import CustomerDirectory, Ledger
 from .repository.tasks import TaskRepository
 from .routing import queue_sla_seconds
+from .services import CaseServices
 
 TASK_VIEW_FIELDS = set(TaskView.model_fields)
 
@@ -95,20 +94,8 @@ class AgentDesk:
             raise TaskConflict("the task's SLA expired; it has moved to supervisors")
 
 
-class DecisionExecutor:
+class DecisionExecutor(CaseServices):
     """Carries out what an agent decided, once the workflow resumes (ApplyDecision state)."""
-
-    def __init__(
-        self,
-        cases: CaseRepository | None = None,
-        directory: CustomerDirectory | None = None,
-        ledger: Ledger | None = None,
-        notifier: Notifier | None = None,
-    ) -> None:
-        self.cases = cases or CaseRepository()
-        self.directory = directory or CustomerDirectory()
-        self.ledger = ledger or Ledger()
-        self.notifier = notifier or Notifier(self.cases, self.directory)
 
     def apply(self, case_id: str, decision: TaskDecision, previous: ResolutionResult) -> ResolutionResult:
         actor = f"agent:{decision.agentId}"

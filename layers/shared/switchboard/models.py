@@ -8,21 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from .nlp.model import INTENTS
+
 Channel = Literal["phone", "app_chat", "web"]
 Language = Literal["zh-CN", "en"]
-Intent = Literal[
-    "account_locked",
-    "password_reset",
-    "account_profile",
-    "payment_failed",
-    "duplicate_payment",
-    "transaction_history",
-    "unrecognized_transaction",
-    "complaint",
-    "product_info",
-    "human_agent",
-    "other",
-]
+Intent = Literal[INTENTS]  # the classifier's intent ids are the one list
 Queue = Literal["account_support", "payments", "disputes", "complaints", "general", "supervisors"]
 CaseStatus = Literal[
     "RECEIVED", "VERIFYING", "AWAITING_CUSTOMER", "CLASSIFIED", "RESOLVED", "ESCALATED", "CLOSED", "FAILED"

@@ -12,10 +12,8 @@ from .classification import case_text
 from .clock import iso, now, parse_iso
 from .config import settings
 from .models import ResolutionResult, Route
-from .notifications import Notifier
-from .repository.cases import CaseRepository
-from .repository.directory import CustomerDirectory, Ledger
 from .routing import queue_sla_seconds, route_for
+from .services import CaseServices
 
 _TXN_ID = re.compile(r"\b(T[A-Z0-9]{5,})\b", re.IGNORECASE)
 DUPLICATE_WINDOW = timedelta(minutes=30)
@@ -89,18 +87,9 @@ def _evidence(txn: dict[str, Any]) -> dict[str, Any]:
     return {k: txn.get(k) for k in ("transactionId", "merchant", "amount", "currency", "status", "createdAt")}
 
 
-class Resolver:
-    def __init__(
-        self,
-        cases: CaseRepository | None = None,
-        directory: CustomerDirectory | None = None,
-        ledger: Ledger | None = None,
-        notifier: Notifier | None = None,
-    ) -> None:
-        self.cases = cases or CaseRepository()
-        self.directory = directory or CustomerDirectory()
-        self.ledger = ledger or Ledger()
-        self.notifier = notifier or Notifier(self.cases, self.directory)
+class Resolver(CaseServices):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._by_intent: dict[str, Callable[[dict[str, Any], Route, str], ResolutionResult]] = {
             "transaction_history": self._transaction_history,
             "account_locked": self._unlock,
