@@ -175,13 +175,14 @@ def test_failed_payment_is_answered_no_money_taken(runtime, client):
     )
     # when the workflow runs
     execution = runtime.wait_for_execution(opened["caseId"])
-    # then it is answered automatically: no money was taken, by SMS, in English; no person needed
+    # then it is answered automatically: no money was taken, in English, by email because David's
+    # preference on file is email; no person needed
     case = case_of(client, opened["caseId"])
     assert execution["status"] == "SUCCEEDED"
     assert case["intent"] == "payment_failed" and case["status"] == "CLOSED"
     assert "TK3H909" in case["resolution"] and "no money was taken" in case["resolution"]
     resolved = messages_for(runtime, opened["caseId"], "resolved")
-    assert resolved and resolved[0]["channel"] == "sms" and resolved[0]["to"] == DAVID_PHONE
+    assert resolved and resolved[0]["channel"] == "email" and resolved[0]["to"] == "david.wong@example.hk"
     assert "no money was taken" in resolved[0]["body"]
     assert case["tasks"] == []
 
@@ -397,7 +398,8 @@ def test_rejected_outcome_resolves_tells_the_customer_and_closes(runtime, client
     assert case["resolution"] == "REJECTED: The merchant confirmed delivery; no refund is due."
     assert "REJECTED: no actions" in details(case)
     told = messages_for(runtime, case_id, "agent_resolution")
-    assert len(told) == 1 and told[0]["channel"] == "sms" and told[0]["to"] == DAVID_PHONE
+    # (by email: David's preference on file)
+    assert len(told) == 1 and told[0]["channel"] == "email" and told[0]["to"] == "david.wong@example.hk"
     assert "no refund is due" in told[0]["body"]
     assert case["status"] == "CLOSED"
     assert messages_for(runtime, case_id, "resolved") == []

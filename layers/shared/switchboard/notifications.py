@@ -17,6 +17,7 @@ from .observability import logger
 from .repository.cases import CaseRepository, timeline_entry
 from .repository.directory import CustomerDirectory
 
+_CONTACT_FIELD = {"sms": "phone", "email": "email"}
 REPEATABLE = frozenset({"verification_code"})  # a new code may be sent on a new attempt
 
 
@@ -24,7 +25,8 @@ def destination(
     case: dict[str, Any], customer: dict[str, Any] | None, notification_type: str
 ) -> tuple[str, str] | None:
     """(channel, address). Codes and statements go only to contact details on file, never to ones
-    the request supplied; other notices answer the customer where they wrote from."""
+    the request supplied; other notices follow the preference on file of a matched customer, else
+    answer where they wrote from (a chat conversation is always answered in the chat)."""
     on_file = customer or {}
     preferred = on_file.get("preferredChannel")
     if notification_type in ("verification_code", "password_reset"):
@@ -40,6 +42,9 @@ def destination(
     contact = case.get("contact", {})
     if case["channel"] == "app_chat":
         return "chat", contact["sessionId"]
+    preferred_address = on_file.get(_CONTACT_FIELD.get(preferred or "", ""))
+    if preferred_address:
+        return preferred, preferred_address
     if case["channel"] == "web":
         return "email", contact["email"]
     return "sms", contact["callerNumber"]
@@ -157,11 +162,14 @@ def notify_case(case_id: str, notification_type: str, notifier: Notifier | None 
         if not fields["summary"]:  # still with a person (an SLA step): say who has it
             notification_type = "escalated"
     if notification_type == "escalated":
-        from .routing import queue_sla_seconds
+        from .routing import queue_sla_seconds, route_for
 
         queue = case.get("queue") or "general"
+        route = route_for(case["intent"]) if case.get("intent") else None
+        # the intent's own SLA when its queue has it (a refund review is slower than a first answer)
+        seconds = route.slaSeconds if route and route.queue == queue else queue_sla_seconds(queue)
         fields["team"] = team_name(queue, language)
-        fields["sla"] = _duration(queue_sla_seconds(queue), language)
+        fields["sla"] = _duration(seconds, language)
     return notifier.send(case_id, notification_type, **fields)
 
 
