@@ -203,10 +203,4 @@ class Intake:
             append={"messages": [message]},
             timeline=[timeline_entry("message", "customer added a chat message", "customer")],
         )
-        if case["status"] == "AWAITING_CUSTOMER":
-            from .verification import Verification, code_in_text
-
-            code = code_in_text(contact.message)
-            if code:
-                Verification(cases=self.cases).check_code(case_id, code)
         return {"caseId": case_id, "status": case["status"], "caseToken": None, "appended": True}

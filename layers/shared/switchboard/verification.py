@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -25,7 +24,6 @@ from .repository.cases import CaseRepository, timeline_entry
 from .repository.directory import CustomerDirectory
 
 MAX_ATTEMPTS = 3
-_CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
 class CodeRejected(Exception):
@@ -36,11 +34,6 @@ class CodeRejected(Exception):
 
 class NoCodePending(Exception):
     """No verification is waiting on this case (never asked, already passed, failed or expired)."""
-
-
-def code_in_text(text: str) -> str | None:
-    found = _CODE_IN_TEXT.search(text)
-    return found.group(1) if found else None
 
 
 def _hash_code(case_id: str, salt: str, code: str) -> str:
