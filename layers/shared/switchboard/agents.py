@@ -74,6 +74,9 @@ class AgentDesk:
         except Exception as exc:
             name = type(exc).__name__
             if name in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
+                # the decision was never applied: record the task as expired, not as done
+                self.tasks.reopen(task_id, agent.subject)
+                self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
                 raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
             self.tasks.reopen(task_id, agent.subject)  # keep the task workable; the agent can retry
             raise

@@ -107,9 +107,11 @@ class TaskRepository:
         self.client.update_item(
             TableName=self.table,
             Key={"taskId": {"S": task_id}},
-            UpdateExpression="SET #status = :claimed, openQueue = queue REMOVE completedBy, completedAt, decision",
+            UpdateExpression=(
+                "SET #status = :claimed, claimedBy = :agent, openQueue = #queue REMOVE completedBy, completedAt, decision"
+            ),
             ConditionExpression="#status = :done AND completedBy = :agent",
-            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeNames={"#status": "status", "#queue": "queue"},
             ExpressionAttributeValues={
                 ":claimed": {"S": CLAIMED},
                 ":done": {"S": COMPLETED},
