@@ -25,7 +25,6 @@ class Settings:
     sla_seconds_override: int
     refund_review_hours: int
     payment_reversal_window_hours: int
-    max_message_chars: int
 
 
 class ConfigurationError(RuntimeError):
@@ -42,9 +41,15 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+REQUIRED = ("CASES_TABLE", "TASKS_TABLE", "IDEMPOTENCY_TABLE", "CUSTOMERS_TABLE", "TRANSACTIONS_TABLE")
+
+
 @cache
 def settings() -> Settings:
     env = os.environ
+    missing = [name for name in REQUIRED if not env.get(name)]
+    if missing:
+        raise ConfigurationError(f"missing environment variables: {', '.join(missing)} (set by template.yaml Globals)")
     return Settings(
         cases_table=env.get("CASES_TABLE", ""),
         tasks_table=env.get("TASKS_TABLE", ""),
@@ -62,5 +67,4 @@ def settings() -> Settings:
         sla_seconds_override=_int("SLA_SECONDS_OVERRIDE", 0),
         refund_review_hours=_int("REFUND_REVIEW_HOURS", 72),
         payment_reversal_window_hours=_int("PAYMENT_REVERSAL_WINDOW_HOURS", 24),
-        max_message_chars=_int("MAX_MESSAGE_CHARS", 4000),
     )
