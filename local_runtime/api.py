@@ -1,8 +1,9 @@
 """API Gateway (REST, Lambda proxy) emulation over the template's Api events.
 
-A request becomes the proxy event API Gateway would send; the Cognito authorizers of the template
-are played by the seed file's agents (bearer token -> claims with the agent's queues as groups),
-and the app's signed-in user comes from the `X-App-User` header, as the app authorizer would set it."""
+A request becomes the proxy event API Gateway would send. Route authorizers run as on AWS: the
+template's Lambda authorizer is invoked in-process (told the seed file through LocalIdentitiesFile,
+so seed agents' tokens and the X-App-User header stand for logins), and the Cognito authorizer of
+the agents' routes is played by the seed agents (bearer token -> claims, queues as groups)."""
 
 from __future__ import annotations
 
@@ -43,22 +44,47 @@ class ApiGateway:
         self.runtime = runtime
         self.routes = [(route, _route_pattern(route["path"])) for route in runtime.routes]
 
-    def _claims(self, headers: dict[str, str]) -> dict[str, Any] | None:
+    def _cognito_claims(self, headers: dict[str, str]) -> dict[str, Any] | None:
+        """What a Cognito user-pool authorizer would pass for a seed agent's bearer token."""
         auth = headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            agent = self.runtime.agents.get(auth[7:].strip())
-            if agent:
-                return {
-                    "sub": agent["agentId"],
-                    "cognito:username": agent["agentId"],
-                    "name": agent.get("name", ""),
-                    "cognito:groups": ",".join(agent.get("queues", [])),
-                    "principal": "agent",
-                }
-        app_user = headers.get("x-app-user", "").strip()
-        if app_user:
-            return {"sub": app_user, "principal": "app_user"}
-        return None
+        agent = self.runtime.agents.get(auth[7:].strip()) if auth.lower().startswith("bearer ") else None
+        if not agent:
+            return None
+        return {
+            "sub": agent["agentId"],
+            "cognito:username": agent["agentId"],
+            "name": agent.get("name", ""),
+            "cognito:groups": ",".join(agent.get("queues", [])),
+        }
+
+    def _authorize(self, route: dict[str, Any], event: dict[str, Any]) -> dict[str, Any] | Response | None:
+        """Run the route's authorizer as API Gateway would: a Lambda authorizer is our own function
+        from the template, invoked with a REQUEST event; a Cognito one is played by the seed agents."""
+        name = route["authorizer"]
+        if not name:
+            return None
+        spec = self.runtime.authorizers[name]
+        if spec["kind"] == "cognito":
+            claims = self._cognito_claims(event["headers"] or {})
+            if not claims:
+                return _error(401, "UNAUTHORIZED", "a valid agent bearer token is required")
+            return {"claims": claims}
+        stage = event["requestContext"]["stage"]
+        request = {
+            "type": "REQUEST",
+            "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:local/{stage}/{event['httpMethod']}{route['path']}",
+            **{
+                k: event[k]
+                for k in ("resource", "path", "httpMethod", "headers", "queryStringParameters", "pathParameters")
+            },
+            "requestContext": event["requestContext"],
+        }
+        answer, error = lambda_hook.invoke(self.runtime.functions[spec["function"]], request)
+        if error:  # the authorizer raised "Unauthorized" (or failed): API Gateway answers 401
+            return _error(401, "UNAUTHORIZED", "credentials were not accepted")
+        if answer["policyDocument"]["Statement"][0]["Effect"] != "Allow":
+            return _error(403, "FORBIDDEN", "not allowed")
+        return {**answer.get("context", {}), "principalId": answer["principalId"]}
 
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes, query: dict[str, list[str]]
@@ -80,9 +106,6 @@ class ApiGateway:
                 return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
             return _error(404, "NOT_FOUND", f"no route for {path}")
         route, path_params = matched
-        claims = self._claims(headers)
-        if route["authorizer"] and (not claims or claims.get("principal") != "agent"):
-            return _error(401, "UNAUTHORIZED", "a valid agent bearer token is required")
         try:
             text = body.decode("utf-8")
             is_base64 = False
@@ -107,11 +130,15 @@ class ApiGateway:
                 "requestId": str(uuid.uuid4()),
                 "requestTimeEpoch": int(time.time() * 1000),
                 "identity": {"sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent", "")},
-                "authorizer": {"claims": claims} if claims else None,
+                "authorizer": None,
             },
             "body": text if body else None,
             "isBase64Encoded": is_base64,
         }
+        authorized = self._authorize(route, event)
+        if isinstance(authorized, Response):
+            return authorized
+        event["requestContext"]["authorizer"] = authorized
         function = self.runtime.functions[route["function"]]
         result, error = lambda_hook.invoke(function, event)
         if error:  # API Gateway answers 502 when the integration fails

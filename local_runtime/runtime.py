@@ -49,11 +49,16 @@ class LocalRuntime:
         self.template_path = Path(template_path)
         self.template = template.load(self.template_path)
         self.seed_path = Path(seed_path) if seed_path else None
-        self.parameter_overrides = {**LOCAL_PARAMETERS, **(parameters or {})}
+        self.parameter_overrides = {
+            **LOCAL_PARAMETERS,
+            "LocalIdentitiesFile": str(self.seed_path or ""),
+            **(parameters or {}),
+        }
         self.refs: dict[str, Any] = {}
         self.attrs: dict[tuple[str, str], Any] = {}
         self.functions: dict[str, lambda_hook.LocalFunction] = {}
         self.routes: list[dict[str, Any]] = []
+        self.authorizers: dict[str, dict[str, str]] = {}
         self.agents: dict[str, dict[str, Any]] = {}
         self.seed: dict[str, Any] = {}
         self.state_machine_arn = ""
@@ -254,6 +259,14 @@ class LocalRuntime:
             self.state_machine_arn = answer["stateMachineArn"]
 
     def _collect_routes(self) -> None:
+        for resource in self.resources.values():
+            if resource["Type"] != "AWS::Serverless::Api":
+                continue
+            for name, spec in ((resource["Properties"].get("Auth") or {}).get("Authorizers") or {}).items():
+                if "FunctionArn" in spec:
+                    self.authorizers[name] = {"kind": "lambda", "function": spec["FunctionArn"]["Fn::GetAtt"][0]}
+                else:
+                    self.authorizers[name] = {"kind": "cognito"}
         for logical_id, resource in self.resources.items():
             if resource["Type"] != "AWS::Serverless::Function":
                 continue

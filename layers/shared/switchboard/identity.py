@@ -26,14 +26,25 @@ class Principal:
 _SUBJECT = re.compile(r"^[A-Za-z0-9._:@\-]{1,128}$")  # a malformed identity is no identity
 
 
+def _queues(groups: Any) -> frozenset[str]:
+    items = groups if isinstance(groups, list) else str(groups or "").replace(" ", ",").split(",")
+    return frozenset(g for g in items if g)
+
+
 def principal_from(authorizer: dict[str, Any] | None, authorization_header: str | None) -> Principal:
-    claims = (authorizer or {}).get("claims") or {}
-    if claims.get("principal") == "agent" or "cognito:groups" in claims:
-        groups = claims.get("cognito:groups") or ""
-        queues = groups if isinstance(groups, list) else [g for g in str(groups).replace(" ", ",").split(",") if g]
-        return Principal("agent", claims.get("cognito:username") or claims.get("sub"), frozenset(queues))
-    if _SUBJECT.match(str(claims.get("sub") or "")):
-        return Principal("app_user", claims["sub"])
+    """From API Gateway's authorizer context: the Cognito authorizer of the agents' routes puts the
+    token's claims under "claims"; the customers' Lambda authorizer puts principal/sub/groups."""
+    context = authorizer or {}
+    claims = context.get("claims") or {}
+    if claims:  # only the agents' user pool backs a Cognito authorizer
+        return Principal(
+            "agent", claims.get("cognito:username") or claims.get("sub"), _queues(claims.get("cognito:groups"))
+        )
+    kind = context.get("principal")
+    if kind == "agent" and context.get("sub"):
+        return Principal("agent", context["sub"], _queues(context.get("groups")))
+    if kind == "app_user" and _SUBJECT.match(str(context.get("sub") or "")):
+        return Principal("app_user", context["sub"])
     header = (authorization_header or "").strip()
     if header.lower().startswith("bearer ") and len(header) > 7:
         return Principal("case_token", token=header[7:].strip())

@@ -1,0 +1,15 @@
+"""Lambda REQUEST authorizer of the customer routes: resolve who is calling (see switchboard.authorizer)."""
+
+import os
+
+from switchboard.authorizer import default_tokens, identify, policy
+from switchboard.observability import logger
+
+LOCAL_IDENTITIES_FILE = os.environ.get("LOCAL_IDENTITIES_FILE", "")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event, context):
+    who = identify(event.get("headers") or {}, default_tokens(), LOCAL_IDENTITIES_FILE)
+    logger.info("caller identified", extra={"principal": who["principal"]})
+    return policy(who, event["methodArn"])
