@@ -73,10 +73,21 @@ def lookup(name_or_arn: str) -> LocalFunction:
     return _registry[key]
 
 
+_in_flight = 0
+
+
+def in_flight() -> int:
+    """Handler invocations still running (the runtime waits for them before it stops moto)."""
+    return _in_flight
+
+
 def invoke(function: LocalFunction, event: Any) -> tuple[Any, str | None]:
     """Run the handler; answer (payload, function_error)."""
+    global _in_flight
     context = LambdaContext(function.name, function.arn, function.memory)
-    function.invocations += 1
+    with _lock:
+        function.invocations += 1
+        _in_flight += 1
     try:
         return function.handler(event, context), None
     except Exception as exc:  # noqa: BLE001 - mirrors the Lambda service: any exception is an Unhandled error
@@ -86,6 +97,9 @@ def invoke(function: LocalFunction, event: Any) -> tuple[Any, str | None]:
             "errorMessage": str(exc),
             "stackTrace": traceback.format_exception(exc)[-3:],
         }, "Unhandled"
+    finally:
+        with _lock:
+            _in_flight -= 1
 
 
 def _before_send(request: Any, **_: Any) -> Any:
@@ -96,7 +110,11 @@ def _before_send(request: Any, **_: Any) -> Any:
     try:
         function = lookup(name)
     except KeyError:
-        return None  # not ours: let moto answer (ResourceNotFound)
+        from botocore.awsrequest import AWSResponse
+
+        # never let a call meant for the local runtime leave the machine (e.g. after it stopped)
+        body = json.dumps({"Type": "User", "message": f"Function not found: {name}"}).encode("utf-8")
+        return AWSResponse(url, 404, {"x-amzn-ErrorType": "ResourceNotFoundException"}, _Body(body))
     from botocore.awsrequest import AWSResponse
 
     body = request.body or b"{}"

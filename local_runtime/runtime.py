@@ -102,7 +102,7 @@ class LocalRuntime:
 
     def stop(self) -> None:
         if self._mock is not None:
-            self._wait_for_executions(timeout=0)
+            self._stop_executions()
             self._mock.stop()
             self._mock = None
         lambda_hook.clear()
@@ -314,10 +314,16 @@ class LocalRuntime:
         sfn = self.client("stepfunctions")
         return sfn.list_executions(stateMachineArn=self.state_machine_arn, maxResults=1000)["executions"]
 
-    def _wait_for_executions(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and any(e["status"] == "RUNNING" for e in self.executions()):
-            time.sleep(0.1)
+    def _stop_executions(self, grace_seconds: float = 5.0) -> None:
+        """Abort what is still running and let in-flight handlers finish, so no worker thread calls
+        AWS after moto is gone."""
+        sfn = self.client("stepfunctions")
+        for execution in self.executions():
+            if execution["status"] == "RUNNING":
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="local runtime stopped")
+        deadline = time.monotonic() + grace_seconds
+        while lambda_hook.in_flight() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def wait_for(self, predicate: Any, timeout: float = 20.0, interval: float = 0.05, what: str = "condition") -> Any:
         """Poll until predicate() is truthy; answer its value. Raises TimeoutError naming `what`."""
