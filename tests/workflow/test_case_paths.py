@@ -4,48 +4,12 @@ that raises -> Catch -> human task."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.conftest import EVENTS, agent_headers
-
-SUPERVISOR = agent_headers("local-supervisor-zhao")
-PAYMENTS = agent_headers("local-agent-liu")
-ACCOUNTS = agent_headers("local-agent-wang")
-COMPLAINTS = agent_headers("local-agent-smith")
+from tests.conftest import EVENTS
+from tests.workflow.helpers import ACCOUNTS, COMPLAINTS, PAYMENTS, case_of, code_for, open_task, wait_status
 
 pytestmark = pytest.mark.workflow
-
-
-def case_of(client, case_id):
-    return client.request("GET", f"/cases/{case_id}", headers=SUPERVISOR).json()
-
-
-def wait_status(runtime, client, case_id, *statuses, timeout=30):
-    return runtime.wait_for(
-        lambda: (c := case_of(client, case_id))["status"] in statuses and c,
-        timeout=timeout,
-        what=f"{case_id} in {statuses}",
-    )
-
-
-def open_task(runtime, client, case_id, headers, timeout=30):
-    def find():
-        tasks = client.request("GET", "/tasks", headers=headers).json()["tasks"]
-        return next((t for t in tasks if t["caseId"] == case_id), None)
-
-    return runtime.wait_for(find, timeout=timeout, what=f"an open task for {case_id}")
-
-
-def code_for(runtime, case_id):
-    def find():
-        for message in runtime.outbox():
-            if message["caseId"] == case_id and message["type"] == "verification_code":
-                return re.search(r"(?<!\d)\d{6}(?!\d)", message["body"]).group(0)
-        return None
-
-    return runtime.wait_for(find, timeout=20, what="the one-time code SMS")
 
 
 def test_product_question_is_answered_automatically_and_closed(runtime, client):

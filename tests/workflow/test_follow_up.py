@@ -14,7 +14,8 @@ from collections import Counter
 import pytest
 
 from tests.conftest import agent_headers
-from tests.workflow.test_case_paths import COMPLAINTS, SUPERVISOR, case_of, open_task
+from tests.workflow import helpers
+from tests.workflow.helpers import COMPLAINTS, SUPERVISOR, bearer, case_of, messages_for, open_task
 
 pytestmark = pytest.mark.workflow
 
@@ -26,23 +27,13 @@ ZHANG_WEI = {"phone": "+8613800138000", "email": "zhang.wei@example.com", "name"
 
 
 def post_contact(client, body, headers=None):
-    answer = client.request("POST", "/contacts", body, headers)
-    assert answer.status == 202, answer.body
-    return answer.json()
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
+    return helpers.post_contact(client, body, headers).json()
 
 
 def closed(runtime, client, case_id, timeout=30):
     """Run the case to the end (survey included); answer (execution, agent case view)."""
     execution = runtime.wait_for_execution(case_id, timeout=timeout)
     return execution, case_of(client, case_id)
-
-
-def messages_for(runtime, case_id):
-    return [m for m in runtime.outbox() if m["caseId"] == case_id]
 
 
 class FlakyDelivery:

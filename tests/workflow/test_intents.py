@@ -9,14 +9,18 @@ import re
 import pytest
 
 from tests.conftest import EVENTS
-from tests.workflow.test_case_paths import (
+from tests.workflow.helpers import (
     ACCOUNTS,
     COMPLAINTS,
     PAYMENTS,
     SUPERVISOR,
+    bearer,
     case_of,
     code_for,
+    details,
+    messages_for,
     open_task,
+    post_contact,
     wait_status,
 )
 
@@ -33,26 +37,12 @@ PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
 def open_contact(client, body, headers=None):
-    answer = client.request("POST", "/contacts", body, headers)
-    assert answer.status == 202, answer.body
-    return answer.json()
+    return post_contact(client, body, headers).json()
 
 
 def phone_contact(client, contact_id, caller, message, **extra):
     body = {"channel": "phone", "callerNumber": caller, "contactId": f"intents-{contact_id}", "message": message}
     return open_contact(client, {**body, **extra})
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
-def details(case):
-    return " | ".join(t["detail"] for t in case["timeline"])
-
-
-def messages_for(runtime, case_id, kind=None):
-    return [m for m in runtime.outbox() if m["caseId"] == case_id and (kind is None or m["type"] == kind)]
 
 
 def pass_code(runtime, client, opened):

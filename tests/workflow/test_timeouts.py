@@ -8,7 +8,7 @@ import pytest
 from local_runtime.client import LocalClient
 from local_runtime.runtime import LocalRuntime
 from tests.conftest import EVENTS
-from tests.workflow.test_case_paths import ACCOUNTS, SUPERVISOR, case_of, open_task
+from tests.workflow.helpers import ACCOUNTS, SUPERVISOR, case_of, open_task
 
 pytestmark = pytest.mark.workflow
 

@@ -8,7 +8,19 @@ import re
 
 import pytest
 
-from tests.workflow.test_case_paths import ACCOUNTS, COMPLAINTS, SUPERVISOR, case_of, code_for, open_task, wait_status
+from tests.workflow.helpers import (
+    ACCOUNTS,
+    COMPLAINTS,
+    SUPERVISOR,
+    bearer,
+    case_of,
+    code_for,
+    details,
+    messages_for,
+    open_task,
+    wait_status,
+)
+from tests.workflow.helpers import post_contact as open_contact
 
 pytestmark = pytest.mark.workflow
 
@@ -17,27 +29,9 @@ ZHANG_EMAIL = "zhang.wei@example.com"
 EMILY_PHONE = "+14155550123"  # C1002, LOCKED in the seed
 
 
-def open_contact(client, body, headers=None):
-    answer = client.request("POST", "/contacts", body, headers)
-    assert answer.status == 202, answer.body
-    return answer
-
-
 def phone_contact(client, contact_id, caller, message, **extra):
     body = {"channel": "phone", "callerNumber": caller, "contactId": f"verif-{contact_id}", "message": message}
     return open_contact(client, {**body, **extra})
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
-def details(case):
-    return " | ".join(t["detail"] for t in case["timeline"])
-
-
-def messages_for(runtime, case_id, kind=None):
-    return [m for m in runtime.outbox() if m["caseId"] == case_id and (kind is None or m["type"] == kind)]
 
 
 def settled(runtime, client, case_id, timeout=30):

@@ -1,0 +1,60 @@
+"""What the workflow tests share: agents' headers, reading a case, and waiting for the workflow."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import agent_headers
+
+SUPERVISOR = agent_headers("local-supervisor-zhao")
+PAYMENTS = agent_headers("local-agent-liu")
+ACCOUNTS = agent_headers("local-agent-wang")
+COMPLAINTS = agent_headers("local-agent-smith")
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def post_contact(client, body, headers=None):
+    """POST /contacts that must be accepted; answers the response."""
+    answer = client.request("POST", "/contacts", body, headers)
+    assert answer.status == 202, answer.body
+    return answer
+
+
+def case_of(client, case_id):
+    return client.request("GET", f"/cases/{case_id}", headers=SUPERVISOR).json()
+
+
+def details(case):
+    return " | ".join(t["detail"] for t in case["timeline"])
+
+
+def messages_for(runtime, case_id, kind=None):
+    return [m for m in runtime.outbox() if m["caseId"] == case_id and (kind is None or m["type"] == kind)]
+
+
+def wait_status(runtime, client, case_id, *statuses, timeout=30):
+    return runtime.wait_for(
+        lambda: (c := case_of(client, case_id))["status"] in statuses and c,
+        timeout=timeout,
+        what=f"{case_id} in {statuses}",
+    )
+
+
+def open_task(runtime, client, case_id, headers, timeout=30):
+    def find():
+        tasks = client.request("GET", "/tasks", headers=headers).json()["tasks"]
+        return next((t for t in tasks if t["caseId"] == case_id), None)
+
+    return runtime.wait_for(find, timeout=timeout, what=f"an open task for {case_id}")
+
+
+def code_for(runtime, case_id):
+    def find():
+        for message in messages_for(runtime, case_id, "verification_code"):
+            return re.search(r"(?<!\d)\d{6}(?!\d)", message["body"]).group(0)
+        return None
+
+    return runtime.wait_for(find, timeout=20, what="the one-time code SMS")
