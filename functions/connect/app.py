@@ -1,14 +1,17 @@
 """Amazon Connect contact-flow Lambda: open the case, answer the next IVR action and a prompt."""
 
 from switchboard.connect import handle_contact_flow
+from switchboard.intake import Intake
 from switchboard.observability import logger, metrics, tracer
+
+intake = Intake()  # one per cold start: its idempotency layer is built once
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context):
-    answer = handle_contact_flow(event)
+    answer = handle_contact_flow(event, intake)
     logger.append_keys(caseId=answer.get("caseId"))
     logger.info("contact flow answered", extra={"nextAction": answer["nextAction"]})
     return answer

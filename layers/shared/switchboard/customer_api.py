@@ -17,6 +17,7 @@ from .verification import Verification
 class CustomerApi:
     def __init__(self, cases: CaseRepository | None = None) -> None:
         self.cases = cases or CaseRepository()
+        self.intake = Intake(self.cases)
 
     def _principal(self, event: Any) -> Principal:
         from .api import principal
@@ -35,7 +36,7 @@ class CustomerApi:
                 "app chat contacts need a signed-in app user",
                 [{"field": "X-App-User", "issue": "required for app_chat"}],
             )
-        return Intake(self.cases).accept(contact, idempotency_key=key, app_user=app_user)
+        return self.intake.accept(contact, idempotency_key=key, app_user=app_user)
 
     def _visible_case(self, case_id: str, who: Principal) -> dict[str, Any]:
         case = self.cases.find(case_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from functools import cached_property
 from typing import Any
 
 from . import aws
@@ -86,7 +87,7 @@ class Intake:
         deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
         while True:
             try:
-                return ContactAccepted(**self._idempotent_open()(request=request))
+                return ContactAccepted(**self._idempotent_open(request=request))
             except Exception as exc:  # Powertools' errors are imported lazily; match by name
                 name = type(exc).__name__
                 if name == "IdempotencyValidationError":
@@ -100,7 +101,9 @@ class Intake:
 
     # ---- internals -----------------------------------------------------------------------------
 
+    @cached_property
     def _idempotent_open(self):
+        """Built once per Intake (the handler keeps one per cold start), not per request."""
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
             IdempotencyConfig,
