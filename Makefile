@@ -1,6 +1,7 @@
 # Switchboard: `make demo` and `make test` do all the setup on a fresh machine.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Lambda runs python3.13: the venv is made with it (pyenv's 3.13 when there is one, else python3.13 on PATH).
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 3000
@@ -11,9 +12,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: demo serve invoke test lint eval bench clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"need Python 3.13 (Lambda python3.13), got {sys.version}"'
+	@echo "== creating $(VENV) with $$($(PYTHON) --version) and installing requirements-dev.txt"
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --progress-bar off --upgrade pip
+	$(PY) -m pip install --progress-bar off -r requirements-dev.txt
 	touch $@
 
 demo: $(VENV)/.installed ## every sample contact through the real template and state machine, locally

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -14,7 +14,6 @@ from .errors import CaseNotFound, Forbidden, TaskConflict, TaskNotFound, Transie
 from .identity import Principal, principal_from
 from .observability import logger
 
-T = TypeVar("T")
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -46,7 +45,7 @@ def _error_response(
     )
 
 
-def request_model(app: Any, model: type[T] | Any) -> T:
+def request_model[T](app: Any, model: type[T] | Any) -> T:
     event = app.current_event
     parsed = check_json_request(event.headers or {}, event.body, bool(event.raw_event.get("isBase64Encoded")))
     try:
