@@ -26,3 +26,17 @@ def client(runtime):
 
 def agent_headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# The seed's phone channel client (an HTTP IVR): phone contacts need its credential.
+IVR = agent_headers("local-ivr-phone")
+
+
+def channel_headers(body, headers=None):
+    """The headers a channel integration sends: a phone contact carries the IVR's credential
+    unless the test names its own Authorization."""
+    headers = dict(headers or {})
+    is_phone = isinstance(body, dict) and body.get("channel") == "phone"
+    if is_phone and not any(k.lower() == "authorization" for k in headers):
+        headers.update(IVR)
+    return headers

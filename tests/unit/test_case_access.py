@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import agent_headers
+from tests.conftest import IVR, agent_headers
 
 SUPERVISOR = agent_headers("local-supervisor-zhao")
 CALLER = "+8613800138000"
@@ -48,6 +48,7 @@ def phone_case(runtime, client) -> dict[str, Any]:
             "message": f"你好,我想查一下我上个月的交易记录。我的手机是{NATIONAL}，也可以打 +86 138 0013 8000",
             "language": "zh-CN",
         },
+        IVR,
     )
     assert answer.status == 202, answer.body
     case_id, token = answer.json()["caseId"], answer.json()["caseToken"]

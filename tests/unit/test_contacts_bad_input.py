@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import agent_headers
+from tests.conftest import agent_headers, channel_headers
 
 SUPERVISOR = agent_headers("local-supervisor-zhao")
 APP_USER = {"X-App-User": "app-david"}
@@ -168,7 +168,7 @@ def post(client: Any, body: Any, headers: dict[str, str], exact_headers: bool = 
     if exact_headers:  # no default Content-Type from the client: the request carries exactly these
         data = body.encode("utf-8") if isinstance(body, str) else body
         return client.gateway.handle("POST", "/contacts", dict(headers), data, {})
-    return client.request("POST", "/contacts", body, headers)
+    return client.request("POST", "/contacts", body, channel_headers(body, headers))
 
 
 def assert_error_shape(response: Any) -> dict[str, Any]:
@@ -291,7 +291,7 @@ GOOD_INPUT = [
 def test_awkward_but_valid_contact_is_accepted_and_stored_as_inert_text(runtime, client, body, headers, stored):
     # given a valid contact whose text is awkward (emoji, mixed scripts, full-width, markup, SQL)
     # when it is posted
-    response = client.request("POST", "/contacts", body, headers)
+    response = client.request("POST", "/contacts", body, channel_headers(body, headers))
     # then it is accepted with a case id and a case token, answered as JSON
     assert response.status == 202, response.body
     assert header(response, "Content-Type").startswith("application/json")

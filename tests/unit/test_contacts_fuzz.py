@@ -14,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
+from tests.conftest import channel_headers
+
 FIELDS = [
     "channel", "message", "language", "callerNumber", "contactId", "ivrChoice", "sessionId", "messageId",
     "submissionId", "name", "email", "phone", "accountId", "subject", "attachments",
@@ -182,7 +184,7 @@ def test_generated_contacts_never_get_a_5xx_and_errors_keep_their_shape(runtime,
     if isinstance(body, str) and "Content-Type" in headers:  # exactly these headers, no client default
         response = client.gateway.handle("POST", "/contacts", headers, body.encode("utf-8"), {})
     else:
-        response = client.request("POST", "/contacts", body, headers)
+        response = client.request("POST", "/contacts", body, channel_headers(body, headers))
     note(f"{response.status} {response.body[:300]}")
     event(f"status {response.status} {(response.json() or {}).get('error', {}).get('code', '')}")
     # then never a server error, never a stack trace

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from local_runtime.server import make_server
+from tests.conftest import IVR
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,7 @@ def executions_named(runtime, name):
 
 
 JSON = {"Content-Type": "application/json"}
+IVR_JSON = {**JSON, **IVR}  # phone contacts come from the IVR channel client
 
 
 def test_the_same_contact_twice_then_twenty_at_once_is_one_case_and_one_execution(runtime, base_url):
@@ -55,15 +57,15 @@ def test_the_same_contact_twice_then_twenty_at_once_is_one_case_and_one_executio
         "message": "my payment failed",
     }
     # given the same contact posted twice in a row
-    first = http(base_url, "POST", "/contacts", contact, JSON)
-    second = http(base_url, "POST", "/contacts", contact, JSON)
+    first = http(base_url, "POST", "/contacts", contact, IVR_JSON)
+    second = http(base_url, "POST", "/contacts", contact, IVR_JSON)
     assert first[0] == second[0] == 202
     case_id = json.loads(first[1])["caseId"]
     assert json.loads(second[1])["caseId"] == case_id
     # when a new contact arrives twenty times at once
     burst = {**contact, "contactId": "serve-dup-2"}
     with ThreadPoolExecutor(20) as pool:
-        answers = list(pool.map(lambda _: http(base_url, "POST", "/contacts", burst, JSON), range(20)))
+        answers = list(pool.map(lambda _: http(base_url, "POST", "/contacts", burst, IVR_JSON), range(20)))
     accepted = [json.loads(body) for status, body in answers if status == 202]
     # then every accepted answer names one case, and each case has exactly one execution
     assert len(accepted) >= 18, answers

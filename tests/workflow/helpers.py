@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import agent_headers
+from tests.conftest import agent_headers, channel_headers
 
 SUPERVISOR = agent_headers("local-supervisor-zhao")
 PAYMENTS = agent_headers("local-agent-liu")
@@ -17,8 +17,8 @@ def bearer(token):
 
 
 def post_contact(client, body, headers=None):
-    """POST /contacts that must be accepted; answers the response."""
-    answer = client.request("POST", "/contacts", body, headers)
+    """POST /contacts that must be accepted (a phone contact with the IVR's credential); answers the response."""
+    answer = client.request("POST", "/contacts", body, channel_headers(body, headers))
     assert answer.status == 202, answer.body
     return answer
 

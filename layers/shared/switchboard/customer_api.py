@@ -14,6 +14,28 @@ from .repository.cases import CaseRepository, timeline_entry
 from .verification import Verification
 
 
+def _require_channel_client(who: Principal, channel: str) -> None:
+    """Phone contacts over HTTP come only from an IVR integration that holds that channel's credential:
+    a caller number in a body is a claim anyone can type."""
+    from .api import ApiError
+
+    if who.kind != "channel":
+        raise ApiError(
+            401,
+            "UNAUTHORIZED",
+            f"{channel} contacts need the {channel} channel's client credentials",
+            [{"field": "Authorization", "issue": f"Bearer token of a {channel} channel client required"}],
+            headers={"WWW-Authenticate": 'Bearer realm="switchboard"'},
+        )
+    if channel not in who.channels:
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            f"this client may not post {channel} contacts",
+            [{"field": "Authorization", "issue": f"credential is not for the {channel} channel"}],
+        )
+
+
 class CustomerApi:
     def __init__(self, cases: CaseRepository | None = None) -> None:
         self.cases = cases or CaseRepository()
@@ -29,6 +51,8 @@ class CustomerApi:
 
         who = self._principal(event)
         app_user = who.subject if who.kind == "app_user" else None
+        if contact.channel == "phone":
+            _require_channel_client(who, "phone")
         if contact.channel == "app_chat" and not app_user:
             raise ApiError(
                 401,

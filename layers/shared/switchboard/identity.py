@@ -1,5 +1,5 @@
 """Who is calling the API: an agent (Cognito claims, groups = queues), a signed-in app user, a
-customer holding a case token, or nobody. Built from the authorizer context, never from the body."""
+channel client (an HTTP IVR with client credentials), a customer holding a case token, or nobody. Built from the authorizer context, never from the body."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "agent" | "app_user" | "case_token" | "anonymous"
+    kind: str  # "agent" | "app_user" | "channel" | "case_token" | "anonymous"
     subject: str | None = None
     queues: frozenset[str] = field(default_factory=frozenset)
     token: str | None = None
+    channels: frozenset[str] = field(default_factory=frozenset)  # a channel client's channels (its scopes)
 
     @property
     def is_agent(self) -> bool:
@@ -45,6 +46,8 @@ def principal_from(authorizer: dict[str, Any] | None, authorization_header: str 
         return Principal("agent", context["sub"], _queues(context.get("groups")))
     if kind == "app_user" and _SUBJECT.match(str(context.get("sub") or "")):
         return Principal("app_user", context["sub"])
+    if kind == "channel" and _SUBJECT.match(str(context.get("sub") or "")):
+        return Principal("channel", context["sub"], channels=_queues(context.get("channels")))
     header = (authorization_header or "").strip()
     if header.lower().startswith("bearer ") and len(header) > 7:
         return Principal("case_token", token=header[7:].strip())
