@@ -194,3 +194,26 @@ def test_a_natural_key_reused_with_another_body_names_that_field(client):
     # then the 409 names the field the client actually sent
     assert second.status == 409
     assert second.json()["error"]["details"] == [{"field": "submissionId", "issue": "reused with a different body"}]
+
+
+def test_the_idempotency_table_keeps_only_the_case_tokens_hash_and_only_the_first_answer_carries_it(runtime, client):
+    from switchboard.identity import hash_token
+
+    # given a web contact accepted once, then retried (a browser resubmits the same form)
+    first = client.request("POST", "/contacts", web_contact("idem-token-hash-0001"))
+    again = client.request("POST", "/contacts", web_contact("idem-token-hash-0001"))
+    assert first.status == again.status == 202, (first.body, again.body)
+    token = first.json()["caseToken"]
+    assert isinstance(token, str) and len(token) >= 20
+    # when the idempotency table is read as a whole
+    items = runtime.client("dynamodb").scan(TableName=runtime.refs["IdempotencyTable"])["Items"]
+    stored = repr(items)
+    # then the token itself is nowhere in it, its hash is
+    assert token not in stored
+    assert hash_token(token) in stored
+    # and the retry names the same case but gets no token: only the original request was given it
+    assert again.json()["caseId"] == first.json()["caseId"]
+    assert again.json()["caseToken"] is None
+    # and the token still opens the case for its holder
+    view = client.request("GET", f"/cases/{first.json()['caseId']}", headers={"Authorization": f"Bearer {token}"})
+    assert view.status == 200, view.body

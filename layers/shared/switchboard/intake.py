@@ -78,16 +78,21 @@ class Intake:
     ) -> ContactAccepted:
         key = f"{contact.channel}:key:{idempotency_key}" if idempotency_key else natural_key(contact)
         body = contact.model_dump(mode="json")
+        # The idempotency record keeps only the token's hash: the token goes to the request that made it.
+        token, token_hash = new_case_token()
         request = {
             "key": key,
             "fingerprint": hashlib.sha256(json.dumps([body, app_user], sort_keys=True).encode()).hexdigest(),
             "contact": body,
             "appUser": app_user,
+            "caseTokenHash": token_hash,
         }
         deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
         while True:
             try:
-                return ContactAccepted(**self._idempotent_open(request=request))
+                opened = self._idempotent_open(request=request)
+                mine = opened.pop("caseTokenHash", None) == token_hash
+                return ContactAccepted(**opened, caseToken=token if mine else None)
             except Exception as exc:  # Powertools' errors are imported lazily; match by name
                 name = type(exc).__name__
                 if name == "IdempotencyValidationError":
@@ -134,10 +139,9 @@ class Intake:
             existing = self.cases.open_case_for_session(f"{app_user}#{contact.sessionId}")
             if existing:
                 return self._append_to_open_case(existing["caseId"], contact)
-        return self._open_new_case(request["key"], contact, app_user)
+        return self._open_new_case(request["key"], contact, app_user, request["caseTokenHash"])
 
-    def _open_new_case(self, key: str, contact: Any, app_user: str | None) -> dict[str, Any]:
-        token, token_hash = new_case_token()
+    def _open_new_case(self, key: str, contact: Any, app_user: str | None, token_hash: str) -> dict[str, Any]:
         created_at = iso()
         case = {
             "requestKey": hashlib.sha256(key.encode("utf-8")).hexdigest(),
@@ -157,7 +161,7 @@ class Intake:
             case["openSessionKey"] = f"{app_user}#{contact.sessionId}"
         case_id, created = self._claim_case_id(key, case)
         if not created:
-            token = None  # a retry of a request whose answer expired: the token was given the first time
+            token_hash = None  # a retry of a request whose answer expired: the token was given the first time
         try:
             self._start_workflow(case_id)
         except Exception as exc:
@@ -167,7 +171,7 @@ class Intake:
         if created:
             publish("CaseReceived", case)
         logger.info("case opened", extra={"caseId": case_id, "channel": contact.channel})
-        return {"caseId": case_id, "status": "RECEIVED", "caseToken": token, "appended": False}
+        return {"caseId": case_id, "status": "RECEIVED", "caseTokenHash": token_hash, "appended": False}
 
     def _claim_case_id(self, key: str, case: dict[str, Any]) -> tuple[str, bool]:
         """Write the case under the id derived from its key. Short ids can collide: an id already
@@ -206,4 +210,4 @@ class Intake:
             append={"messages": [message]},
             timeline=[timeline_entry("message", "customer added a chat message", "customer")],
         )
-        return {"caseId": case_id, "status": case["status"], "caseToken": None, "appended": True}
+        return {"caseId": case_id, "status": case["status"], "appended": True}
