@@ -39,6 +39,33 @@ def resolve_time(value: str) -> str:
     return iso(now() - offset)
 
 
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _serialize_dynamodb_writes() -> None:
+    """DynamoDB applies each (conditional) write to an item atomically; moto's in-memory backend
+    checks the condition and writes in plain Python, so concurrent handlers on worker threads could
+    both pass one condition. One lock around its writes gives the local runtime DynamoDB's guarantee."""
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_switchboard_serialized", False):
+        return
+    lock = threading.RLock()
+
+    def locked(method: Any) -> Any:
+        def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(self, *args, **kwargs)
+
+        return write
+
+    for name in _DYNAMODB_WRITES:
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+    DynamoDBBackend._switchboard_serialized = True
+
+
 class LocalRuntime:
     def __init__(
         self,
@@ -86,6 +113,7 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
         warnings.filterwarnings("ignore", message="No application metrics to publish")
 
+        _serialize_dynamodb_writes()
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         self._reset_cached_state()

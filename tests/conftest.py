@@ -24,6 +24,18 @@ def client(runtime):
     return LocalClient(runtime)
 
 
+@pytest.fixture(autouse=True)
+def fresh_abuse_limits(request):
+    """Each test is its own hour for the abuse limits: the module's runtime is shared, so counters
+    from earlier tests' codes and messages are cleared (the limit tests count within one test)."""
+    if "runtime" in request.fixturenames:
+        rt = request.getfixturevalue("runtime")
+        ddb, table = rt.client("dynamodb"), rt.refs["LimitsTable"]
+        for item in ddb.scan(TableName=table, ProjectionExpression="id")["Items"]:
+            ddb.delete_item(TableName=table, Key={"id": item["id"]})
+    return
+
+
 def agent_headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -1,10 +1,10 @@
 """StepUpFailed state: wrong codes, no code in time or no contact on file: a human takes over."""
 
-from switchboard.escalation import Escalations
+from switchboard.escalation import Escalations, failure_message
 from switchboard.handlers import workflow_step
 
 
 @workflow_step
 def handler(state, context):
-    error = (getattr(state, "stepUpFailure", None) or {}).get("Error", "Unknown")
-    return Escalations().step_up_failed(state.caseId, error)
+    failure = getattr(state, "stepUpFailure", None) or {}
+    return Escalations().step_up_failed(state.caseId, failure.get("Error", "Unknown"), failure_message(failure))

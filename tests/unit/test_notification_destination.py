@@ -12,9 +12,13 @@ ON_FILE = {"phone": "+85291234567", "email": "file@example.hk"}
 @pytest.mark.parametrize(
     ("case", "customer", "kind", "expected"),
     [
-        # notices answer where the customer wrote from
+        # notices answer the phone channel's caller; an anonymous web form's typed email and phone get nothing
         (PHONE_CASE, None, "received", ("sms", "+85299990000")),
-        (WEB_CASE, None, "resolved", ("email", "typed@example.org")),
+        (WEB_CASE, None, "resolved", None),
+        (WEB_CASE, None, "received", None),
+        # ... a matched web customer hears on the contact on file, never on what the form typed
+        (WEB_CASE, ON_FILE, "resolved", ("email", "file@example.hk")),
+        (WEB_CASE, {"phone": "+85291234567"}, "received", ("sms", "+85291234567")),
         (CHAT_CASE, ON_FILE, "resolved", ("chat", "sess-1")),
         # ... unless a matched customer prefers another channel on file
         (PHONE_CASE, {**ON_FILE, "preferredChannel": "email"}, "resolved", ("email", "file@example.hk")),

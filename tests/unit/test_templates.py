@@ -16,6 +16,7 @@ FIELDS = {
     "case_id": "SB260318-A1B2C3",
     "code": "482913",
     "minutes": "5",
+    "validity": "5 minutes",
     "summary": "refunded the duplicate payment",
     "team": "payments team",
     "sla": "within 4 hours",
@@ -28,7 +29,7 @@ FIELDS = {
 # what each message must tell the customer, in every language and channel
 ESSENTIAL = {
     "received": {"case_id"},
-    "verification_code": {"code", "minutes"},
+    "verification_code": {"code", "validity"},
     "resolved": {"summary"},
     "escalated": {"team", "sla"},
     "agent_resolution": {"resolution"},

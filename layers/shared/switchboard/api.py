@@ -81,7 +81,7 @@ def resolver_with_errors() -> Any:
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
     from .intake import DuplicateInProgress, IdempotencyConflict
-    from .verification import CodeRejected, NoCodePending
+    from .verification import CodeRejected, NoCodePending, TooManyAttempts
 
     app = APIGatewayRestResolver()
 
@@ -127,6 +127,15 @@ def resolver_with_errors() -> Any:
     def _no_code(exc: Exception):
         return _error_response(
             409, "NO_CODE_PENDING", "no one-time code is waiting on this case (expired, used or never asked)"
+        )
+
+    @app.exception_handler(TooManyAttempts)
+    def _too_many(exc: Exception):
+        return _error_response(
+            429,
+            "TOO_MANY_ATTEMPTS",
+            "this one-time code allows no more attempts; an agent will contact you",
+            [{"field": "code", "issue": "no attempts left"}],
         )
 
     @app.exception_handler(CodeRejected)

@@ -14,6 +14,7 @@ class Settings:
     idempotency_table: str
     customers_table: str
     transactions_table: str
+    limits_table: str
     chat_topic_arn: str
     event_bus_name: str
     failed_notifications_queue_url: str
@@ -41,7 +42,14 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-REQUIRED = ("CASES_TABLE", "TASKS_TABLE", "IDEMPOTENCY_TABLE", "CUSTOMERS_TABLE", "TRANSACTIONS_TABLE")
+REQUIRED = (
+    "CASES_TABLE",
+    "TASKS_TABLE",
+    "IDEMPOTENCY_TABLE",
+    "CUSTOMERS_TABLE",
+    "TRANSACTIONS_TABLE",
+    "LIMITS_TABLE",
+)
 
 
 @cache
@@ -56,6 +64,7 @@ def settings() -> Settings:
         idempotency_table=env.get("IDEMPOTENCY_TABLE", ""),
         customers_table=env.get("CUSTOMERS_TABLE", ""),
         transactions_table=env.get("TRANSACTIONS_TABLE", ""),
+        limits_table=env.get("LIMITS_TABLE", ""),
         chat_topic_arn=env.get("CHAT_TOPIC_ARN", ""),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         failed_notifications_queue_url=env.get("FAILED_NOTIFICATIONS_QUEUE_URL", ""),

@@ -24,7 +24,7 @@ from .routing import one_step_up, policy, queue_sla_seconds, raise_priority, rou
 
 def failure_message(failure: dict[str, Any]) -> str:
     """The readable part of a Catch's Cause (a Lambda error's errorMessage, not its stack trace)."""
-    cause = str(failure.get("Cause", ""))
+    cause = str(failure.get("Cause") or "")
     try:
         return str(json.loads(cause).get("errorMessage", cause))
     except (ValueError, AttributeError):
@@ -127,9 +127,10 @@ class Escalations:
             logger.exception("fallback notice failed", extra={"caseId": case_id})
         return {"slaBreached": True}
 
-    def step_up_failed(self, case_id: str, error: str) -> ResolutionResult:
+    def step_up_failed(self, case_id: str, error: str, cause: str = "") -> ResolutionResult:
+        """`cause` is the failure's readable message: VerificationFailed says why (wrong codes, code limit)."""
         reason = {
-            "VerificationFailed": "three wrong one-time codes",
+            "VerificationFailed": cause or "three wrong one-time codes",
             "States.Timeout": "no one-time code entered in time",
             "CustomerNotFound": "no contact on file to send a code to",
         }.get(error, f"identity check failed ({error})")

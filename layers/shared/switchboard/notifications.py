@@ -12,6 +12,7 @@ from . import aws
 from .clock import iso
 from .config import settings
 from .errors import NotificationDeliveryError
+from .limits import Limits, subject_key
 from .masking import mask_email, mask_phone
 from .observability import logger
 from .repository.cases import CaseRepository, timeline_entry
@@ -24,9 +25,10 @@ REPEATABLE = frozenset({"verification_code"})  # a new code may be sent on a new
 def destination(
     case: dict[str, Any], customer: dict[str, Any] | None, notification_type: str
 ) -> tuple[str, str] | None:
-    """(channel, address). Codes and statements go only to contact details on file, never to ones
-    the request supplied; other notices follow the preference on file of a matched customer, else
-    answer where they wrote from (a chat conversation is always answered in the chat)."""
+    """(channel, address), or None. Messages go only to contact details on file or to the
+    authenticated channel's own caller: codes and statements only to details on file; other notices
+    follow the preference on file of a matched customer, else the phone channel's caller (a chat
+    conversation is always answered in the chat). An anonymous web form's typed email is never used."""
     on_file = customer or {}
     preferred = on_file.get("preferredChannel")
     if notification_type in ("verification_code", "password_reset"):
@@ -45,9 +47,14 @@ def destination(
     preferred_address = on_file.get(_CONTACT_FIELD.get(preferred or "", ""))
     if preferred_address:
         return preferred, preferred_address
-    if case["channel"] == "web":
-        return "email", contact["email"]
-    return "sms", contact["callerNumber"]
+    if case["channel"] == "phone":  # the caller of an authenticated channel (Connect, or an IVR client)
+        return "sms", contact["callerNumber"]
+    # the anonymous web form's email and phone are claims: only contact details on file get messages
+    if on_file.get("email"):
+        return "email", on_file["email"]
+    if on_file.get("phone"):
+        return "sms", on_file["phone"]
+    return None
 
 
 def masked(channel: str, address: str) -> str:
@@ -65,11 +72,17 @@ class Notifier:
         directory: CustomerDirectory | None = None,
         sns: Any | None = None,
         ses: Any | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.cases = cases or CaseRepository()
         self.directory = directory or CustomerDirectory()
         self._sns = sns
         self._ses = ses
+        self._limits = limits
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits or Limits()
 
     def send(self, case_id: str, notification_type: str, **fields: str) -> dict[str, Any]:
         from .templates import render  # data-driven templates, loaded on first use
@@ -87,6 +100,8 @@ class Notifier:
             self.cases.record(case_id, "notification", f"{notification_type}: no contact on file to send it to")
             return {"type": notification_type, "status": "NO_DESTINATION"}
         channel, address = target
+        if channel in _CONTACT_FIELD and not self.limits.take("messagesPerDestination", subject_key(channel, address)):
+            return self._skipped(case_id, notification_type, channel, address)
         language = case.get("language") or (customer or {}).get("language") or "en"
         message = render(notification_type, language, channel, case_id=case_id, **fields)
         try:
@@ -112,6 +127,23 @@ class Notifier:
             timeline=[timeline_entry("notification", f"{notification_type} sent by {channel} to {entry['to']}")],
         )
         return {k: v for k, v in entry.items() if k != "messageId"}
+
+    def _skipped(self, case_id: str, notification_type: str, channel: str, address: str) -> dict[str, Any]:
+        """Over the destination's hourly message limit: not sent, and said so on the case (the marker
+        stays claimed: a retry must not send it either)."""
+        entry = {"type": notification_type, "channel": channel, "to": masked(channel, address), "status": "SKIPPED"}
+        self.cases.update(
+            case_id,
+            append={"notifications": [{**entry, "at": iso()}]},
+            timeline=[
+                timeline_entry(
+                    "notification",
+                    f"{notification_type} to {entry['to']} skipped: message limit for this destination reached",
+                )
+            ],
+        )
+        logger.warning("message limit reached", extra={"caseId": case_id, "type": notification_type})
+        return entry
 
     def _deliver(self, channel: str, address: str, subject: str | None, body: str, case_id: str) -> str:
         if channel == "sms":
@@ -139,14 +171,21 @@ class Notifier:
         return answer["MessageId"]
 
 
+_UNITS = ((86400, "天", "day"), (3600, "小时", "hour"), (60, "分钟", "minute"), (1, "秒", "second"))
+
+
+def duration_text(seconds: int, language: str) -> str:
+    """ "30 seconds", "1 minute", "5 minutes", "1 day" / "30秒", "5分钟": the largest unit that states
+    the duration exactly, with the right plural."""
+    seconds = max(1, int(seconds))
+    size, zh, en = next(unit for unit in _UNITS if seconds % unit[0] == 0)
+    n = seconds // size
+    return f"{n}{zh}" if language == "zh-CN" else f"{n} {en}{'s' if n != 1 else ''}"
+
+
 def _duration(seconds: int, language: str) -> str:
-    if seconds >= 86400:
-        n, zh, en = seconds // 86400, "天", "day"
-    elif seconds >= 3600:
-        n, zh, en = seconds // 3600, "小时", "hour"
-    else:
-        n, zh, en = max(1, seconds // 60), "分钟", "minute"
-    return f"{n}{zh}内" if language == "zh-CN" else f"within {n} {en}{'s' if n > 1 else ''}"
+    text = duration_text(seconds, language)
+    return f"{text}内" if language == "zh-CN" else f"within {text}"
 
 
 def notify_case(case_id: str, notification_type: str, notifier: Notifier | None = None) -> dict[str, Any]:

@@ -179,7 +179,7 @@ class Resolver(CaseServices):
 
         link = f"https://pay.example/reset/{secrets.token_urlsafe(16)}"
         sent = self.notifier.send(case["caseId"], "password_reset", reset_link=link, minutes="30")
-        if sent["status"] == "NO_DESTINATION":
+        if sent["status"] in ("NO_DESTINATION", "SKIPPED"):
             return _escalate(
                 route, "password reset: no contact on file", "no phone or email on file for the reset link"
             )

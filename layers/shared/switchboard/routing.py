@@ -49,6 +49,11 @@ def ivr_menu() -> dict[str, str]:
     return {k: v for k, v in policy()["ivrMenu"].items() if not k.startswith("_")}
 
 
+def limit(name: str) -> dict[str, Any]:
+    """An abuse limit of the policy: {"max": n, "windowSeconds": s}."""
+    return policy()["limits"][name]
+
+
 def confidence_threshold() -> float:
     return float(policy()["confidenceThreshold"])
 

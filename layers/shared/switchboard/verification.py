@@ -1,8 +1,10 @@
 """Who the customer is (identification) and proof of it (one-time codes).
 
 Codes are 6 random digits, kept only as a salted hash with an expiry and an attempt counter on the
-case; the workflow's task token sits beside them and never leaves the server. Three wrong codes
-end the wait with VerificationFailed, which the ASL routes to a human."""
+case; the workflow's task token sits beside them and never leaves the server. A guess first takes
+one of the code's attempts in a conditional write, so however many arrive at once only the allowed
+number are ever compared; the last wrong one ends the wait with VerificationFailed, which the ASL
+routes to a human. A customer gets at most the policy's number of codes an hour (limits table)."""
 
 from __future__ import annotations
 
@@ -16,14 +18,20 @@ from typing import Any
 from . import aws
 from .clock import iso, now, parse_iso
 from .config import settings
-from .errors import CaseNotFound, CustomerNotFound
+from .errors import CaseNotFound, CustomerNotFound, VerificationFailed
+from .limits import Limits
 from .models import VerificationResult
-from .notifications import Notifier
+from .notifications import Notifier, duration_text
 from .observability import logger
 from .repository.cases import CaseRepository, timeline_entry
 from .repository.directory import CustomerDirectory
 
-MAX_ATTEMPTS = 3
+
+def max_attempts() -> int:
+    """Guesses one code allows (the routing policy's wrongCodesPerCode)."""
+    from .routing import limit
+
+    return int(limit("wrongCodesPerCode")["max"])
 
 
 class CodeRejected(Exception):
@@ -34,6 +42,14 @@ class CodeRejected(Exception):
 
 class NoCodePending(Exception):
     """No verification is waiting on this case (never asked, already passed, failed or expired)."""
+
+
+class TooManyAttempts(Exception):
+    """Every guess this code allows has been taken (the case is with a human now)."""
+
+
+def _number_word(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
 
 
 def _hash_code(case_id: str, salt: str, code: str) -> str:
@@ -76,11 +92,17 @@ class Verification:
         directory: CustomerDirectory | None = None,
         notifier: Notifier | None = None,
         sfn: Any | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.cases = cases or CaseRepository()
         self.directory = directory or CustomerDirectory()
         self.notifier = notifier or Notifier(self.cases, self.directory)
         self._sfn = sfn
+        self._limits = limits
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits or Limits()
 
     @property
     def sfn(self) -> Any:
@@ -108,6 +130,10 @@ class Verification:
         customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
         if not customer or not (customer.get("phone") or customer.get("email")):
             raise CustomerNotFound("no contact on file to send a one-time code to")
+        if not self.limits.take("codesPerCustomer", customer["customerId"]):
+            self.cases.record(case_id, "verify", "one-time code not sent: hourly code limit for this customer reached")
+            logger.warning("code limit reached", extra={"caseId": case_id})
+            raise VerificationFailed("too many one-time codes for this customer in the last hour")
         code = f"{secrets.randbelow(1_000_000):06d}"
         salt = secrets.token_hex(8)
         expires = now() + timedelta(seconds=settings().otp_timeout_seconds)
@@ -125,8 +151,11 @@ class Verification:
             },
             timeline=[timeline_entry("verify", "one-time code requested: sensitive request needs AUTHENTICATED")],
         )
-        minutes = str(max(1, settings().otp_timeout_seconds // 60))
-        sent = self.notifier.send(case_id, "verification_code", code=code, minutes=minutes)
+        language = case.get("language") or customer.get("language") or "en"
+        validity = duration_text(settings().otp_timeout_seconds, language)  # the same setting bounds the wait
+        sent = self.notifier.send(case_id, "verification_code", code=code, validity=validity)
+        if sent["status"] != "SENT":  # over the destination's message limit: no code is on its way
+            raise VerificationFailed("one-time code not sent: message limit for the contact on file reached")
         return {"codeSentBy": sent.get("channel"), "status": sent["status"]}
 
     def check_code(self, case_id: str, code: str) -> dict[str, Any]:
@@ -138,40 +167,52 @@ class Verification:
         if parse_iso(otp["expiresAt"]) < now():
             raise NoCodePending(case_id)
         expected = otp["hash"]
+        attempt = self._take_attempt(case_id, expected)  # before comparing: a guess is counted or refused
+        allowed = max_attempts()
         if hmac.compare_digest(_hash_code(case_id, otp["salt"], code), expected):
             if not self._consume(case_id, expected, "AUTHENTICATED"):
                 raise NoCodePending(case_id)  # a concurrent request used it first: single use
             self.sfn.send_task_success(taskToken=token, output=json.dumps({"level": "AUTHENTICATED"}))
             return {"verification": {"level": "AUTHENTICATED"}}
-        attempts = self._count_wrong(case_id, expected)
-        left = MAX_ATTEMPTS - attempts
+        self.cases.record(case_id, "verify", f"wrong one-time code ({attempt}/{allowed})", "customer")
+        logger.info("wrong one-time code", extra={"caseId": case_id, "attempts": attempt})
+        left = allowed - attempt
         if left <= 0:
             if self._consume(case_id, expected, None):
                 self.sfn.send_task_failure(
-                    taskToken=token, error="VerificationFailed", cause=f"{MAX_ATTEMPTS} wrong one-time codes"
+                    taskToken=token, error="VerificationFailed", cause=f"{_number_word(allowed)} wrong one-time codes"
                 )
             raise CodeRejected(0)
         raise CodeRejected(left)
 
-    def _count_wrong(self, case_id: str, expected_hash: str) -> int:
-        case = self.cases.client.update_item(
-            TableName=self.cases.table,
-            Key={"caseId": {"S": case_id}},
-            UpdateExpression="SET otp.attempts = otp.attempts + :one",
-            ConditionExpression="otp.#h = :h",
-            ExpressionAttributeNames={"#h": "hash"},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":h": {"S": expected_hash}},
-            ReturnValues="ALL_NEW",
-        )
-        attempts = int(case["Attributes"]["otp"]["M"]["attempts"]["N"])
-        self.cases.record(case_id, "verify", f"wrong one-time code ({attempts}/{MAX_ATTEMPTS})", "customer")
-        logger.info("wrong one-time code", extra={"caseId": case_id, "attempts": attempts})
-        return attempts
+    def _take_attempt(self, case_id: str, expected_hash: str) -> int:
+        """One conditional write: the attempt counter moves only while the code is pending and below
+        the limit, so concurrent guesses past the limit are refused without being compared."""
+        try:
+            answer = self.cases.client.update_item(
+                TableName=self.cases.table,
+                Key={"caseId": {"S": case_id}},
+                UpdateExpression="SET otp.attempts = otp.attempts + :one",
+                ConditionExpression="otp.#h = :h AND otp.attempts < :max",
+                ExpressionAttributeNames={"#h": "hash"},
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":h": {"S": expected_hash},
+                    ":max": {"N": str(max_attempts())},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except self.cases.client.exceptions.ConditionalCheckFailedException:
+            otp = (self.cases.find(case_id) or {}).get("otp")
+            if otp and otp.get("hash") == expected_hash:
+                raise TooManyAttempts(case_id) from None
+            raise NoCodePending(case_id) from None  # passed, failed or replaced meanwhile
+        return int(answer["Attributes"]["otp"]["M"]["attempts"]["N"])
 
     def _consume(self, case_id: str, expected_hash: str, level: str | None) -> bool:
         """Remove the code and token in one conditional write, so a code works once."""
         fields: dict[str, Any] = {}
-        detail = f"one-time code failed {MAX_ATTEMPTS} times"
+        detail = f"one-time code failed {max_attempts()} times"
         if level:
             fields = {"verification": {"level": level}, "status": "CLASSIFIED"}
             detail = "one-time code passed: AUTHENTICATED"
@@ -188,7 +229,5 @@ class Verification:
             return True
         except CaseNotFound:
             raise
-        except Exception as exc:  # ConditionalCheckFailed: another request consumed it
-            if type(exc).__name__ == "ConditionalCheckFailedException":
-                return False
-            raise
+        except self.cases.client.exceptions.ConditionalCheckFailedException:
+            return False  # another request consumed it
