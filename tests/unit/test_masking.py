@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -116,3 +117,47 @@ def test_redact_text_never_leaves_an_email_or_a_long_digit_run(pieces, separator
     # then no email address and no run of 8 or more digits survives
     assert not EMAIL.search(out), out
     assert not LONG_DIGITS.search(out), out
+
+
+# one-time codes of 4-8 digits, in any wording and language, before or after the code word
+CODE_PHRASES = [
+    ("the code you sent was 482913", "482913"),
+    ("482913 is my code", "482913"),
+    ("Your verification code is 4821, valid for 5 minutes", "4821"),
+    ("The code, if you must know, is 73914658", "73914658"),
+    ("here's the OTP you texted me - 55123", "55123"),
+    ("PIN 1234 and then 5678", "1234"),
+    ("PIN 1234 and then 5678", "5678"),
+    ("验证码是123456", "123456"),
+    ("你们发给我的验证码是 482913 对吗", "482913"),
+    ("482913是我的验证码", "482913"),
+    ("驗證碼:０７３９１４", "073914"),
+    ("Mi código de verificación es 7391", "7391"),
+    ("ваш код 55123", "55123"),
+    ("認証コードは 839201 です", "839201"),
+    ("인증번호 839201 입력", "839201"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), CODE_PHRASES)
+def test_one_time_codes_are_redacted_in_any_wording(text, code):
+    out = redact_text(text)
+    assert code not in out and code not in redact_text(unicodedata.normalize("NFKC", text)), out
+    assert "******" in out
+
+
+def test_a_logged_code_never_reaches_the_log_line(capsys):
+    # given the logger every handler uses
+    from switchboard.observability import logger
+
+    # when a message, an extra key and an exception carry a one-time code in free wording
+    logger.warning("customer says the code you sent was 482913", extra={"said": "482913 是我的验证码"})
+    try:
+        raise ValueError("code 731946 rejected")
+    except ValueError:
+        logger.exception("failed")
+    # then the written lines hold none of the codes
+    written = capsys.readouterr().out
+    assert "the code you sent was" in written and "failed" in written
+    for code in ("482913", "731946"):
+        assert code not in written, written

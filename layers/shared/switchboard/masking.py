@@ -1,4 +1,5 @@
 """No full phone number, email address, account/card number or one-time code in logs or API answers.
+Logs pass through redact_text in observability's formatter.
 
 Every function accepts odd input (None, short, malformed, non-str) without raising: masking runs on the
 error paths too, where failing would lose the original error.
@@ -19,11 +20,15 @@ _TWO_DIGIT_CC = frozenset(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")  # as models.Email
 _E164 = re.compile(r"\+\d(?:[ \-]?\d){6,16}(?!\d)")
 _CN_MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)")
-_CODE = re.compile(
-    r"((?:验证码|校验码|动态码|动态密码|一次性密码|短信码|\b(?:otp|passcode|pin|(?:verification|security|one[- ]time)?\s*code)\b)"
-    r"[^\d\n]{0,12}?)(?<![A-Za-z\d])(\d{6})(?!\d)",
-    re.IGNORECASE,
+# One-time codes in any wording: a code word (several languages) and a 4-8 digit run in the same
+# line within a few words, either order ("the code you sent was 482913", "482913 是我的验证码").
+_CODE_WORD = (
+    r"(?:验证码|驗證碼|校验码|动态码|动态密码|一次性密码|短信码|确认码|验证|認証番号|認証コード|コード|인증번호|"
+    r"код|código|codigo|\b(?:otp|passcode|pin|tan|codes?|verification|one[- ]time)\b)"
 )
+_CODE_DIGITS = r"(?<![A-Za-z\d.\-])(\d{4,8})(?![A-Za-z\d]|[.\-:/]\d)"
+_CODE_AFTER = re.compile(rf"({_CODE_WORD}[^\n]{{0,40}}?){_CODE_DIGITS}", re.IGNORECASE)
+_CODE_BEFORE = re.compile(rf"{_CODE_DIGITS}(?=[^\n\d]{{0,24}}?{_CODE_WORD})", re.IGNORECASE)
 _GROUPED_DIGITS = re.compile(r"(?<!\d)\d{4}(?:[ \-]\d{4}){2,}(?:[ \-]\d{1,4})?(?!\d)")  # 6222 0212 3456 7890
 _LONG_DIGITS = re.compile(r"\d{8,}")
 
@@ -99,6 +104,10 @@ def redact_text(text: str) -> str:
         text = masked
     text = _E164.sub(_mask_phone_match, text)
     text = _CN_MOBILE.sub(lambda m: mask_phone(m.group(0)) or HIDDEN, text)
-    text = _CODE.sub(lambda m: m.group(1) + "******", text)
+    for _ in range(8):  # one code per pass of each pattern: repeat until none is left
+        masked = _CODE_BEFORE.sub("******", _CODE_AFTER.sub(lambda m: m.group(1) + "******", text))
+        if masked == text:
+            break
+        text = masked
     text = _GROUPED_DIGITS.sub(lambda m: mask_account(m.group(0)) or HIDDEN, text)
     return _LONG_DIGITS.sub(lambda m: mask_account(m.group(0)) or HIDDEN, text)
