@@ -1,4 +1,8 @@
-"""The case as the API shows it: masked destinations, redacted free text, no tokens or hashes."""
+"""The case as the API shows it: masked destinations, redacted free text, no tokens or hashes.
+
+Before the customer is AUTHENTICATED their own view tells nothing that depends on whether their
+contact details are on file: the level reads NONE (IDENTIFIED is a match, not a proof), timeline
+entries read the same per stage, and a destination they did not give themselves is hidden."""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from typing import Any
 
 from .agents import task_view
 from .errors import TaskNotFound
-from .masking import redact_text
+from .masking import HIDDEN, redact_text
 from .models import CaseView, NotificationView, TimelineEntry
 from .repository.tasks import TaskRepository
+from .templates import timeline_text
 
 
 def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_agent: bool = False) -> CaseView:
@@ -20,6 +25,17 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
             task_views.append(task_view(task_repo.get(task_id)))
     if not for_agent:  # customers see that a team has it, not the internal evidence
         task_views = [t.model_copy(update={"evidence": [], "claimedBy": None}) for t in task_views]
+    level = (case.get("verification") or {}).get("level", "NONE")
+    proven = for_agent or level == "AUTHENTICATED"
+    notifications = [
+        NotificationView(**{k: n.get(k) for k in NotificationView.model_fields}) for n in case.get("notifications", [])
+    ]
+    timeline = [TimelineEntry(**{**t, "detail": redact_text(t["detail"])}) for t in case.get("timeline", [])]
+    if not proven:
+        own = _supplied_destinations(case)
+        notifications = [n if n.to in own else n.model_copy(update={"to": HIDDEN}) for n in notifications]
+        language = case.get("language") or "en"
+        timeline = [t.model_copy(update={"detail": timeline_text(t.stage, language)}) for t in timeline]
     return CaseView(
         caseId=case["caseId"],
         channel=case["channel"],
@@ -28,14 +44,20 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         confidence=case.get("confidence"),
         priority=case.get("priority"),
         language=case.get("language"),
-        verification={"level": (case.get("verification") or {}).get("level", "NONE")},
+        verification={"level": level if proven else "NONE"},
         queue=case.get("queue"),
         resolution=redact_text(case["resolution"]) if case.get("resolution") else None,
         tasks=task_views,
-        notifications=[
-            NotificationView(**{k: n.get(k) for k in NotificationView.model_fields})
-            for n in case.get("notifications", [])
-        ],
+        notifications=notifications,
         messages=[{"at": m["at"], "from": m["from"], "text": redact_text(m["text"])} for m in case.get("messages", [])],
-        timeline=[TimelineEntry(**{**t, "detail": redact_text(t["detail"])}) for t in case.get("timeline", [])],
+        timeline=timeline,
     )
+
+
+def _supplied_destinations(case: dict[str, Any]) -> set[str]:
+    """The masked destinations the requester gave themselves (their own number, email or chat)."""
+    from .notifications import masked
+
+    contact = case.get("contact", {})
+    given = [("sms", contact.get("callerNumber")), ("sms", contact.get("phone")), ("email", contact.get("email"))]
+    return {masked(channel, value) for channel, value in given if value} | {contact.get("sessionId")} - {None}

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from .intake import Intake
 from .models import PhoneContact, normalise_text
-from .repository.directory import CustomerDirectory
 from .routing import ivr_intent, route_for
 
 PROMPTS = {
@@ -23,9 +22,9 @@ PROMPTS = {
         "zh-CN": "您的案件编号是{case}。我们会通过短信把处理结果发送给您。",
         "en": "Your case number is {case}. We will send you the answer by text message.",
     },
-    "COLLECT_CODE": {
-        "zh-CN": "您的案件编号是{case}。为了您的账户安全,请输入短信收到的六位验证码。",
-        "en": "Your case number is {case}. For your security, please enter the six-digit code we just texted you.",
+    "COLLECT_CODE": {  # the same words whether or not the number is on file: the prompt reveals nothing
+        "zh-CN": "您的案件编号是{case}。为了您的账户安全,如您的号码已在我们这里登记,我们会向登记的手机发送六位验证码,请收到后输入;否则请稍候,我们为您转接人工客服。",
+        "en": "Your case number is {case}. For your security, if this number is registered with us we are texting a six-digit code to the phone on file: please enter it. Otherwise, please hold for an agent.",
     },
     "CODE_ACCEPTED": {
         "zh-CN": "验证成功,我们正在处理您的请求。",
@@ -106,7 +105,7 @@ def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:
         predicted = classify_text(text) if text else None
         intent = predicted.intent if predicted and predicted.confidence >= 0.45 else "human_agent"
     route = route_for(intent)
-    if route.requiresAuthentication and CustomerDirectory().by_alias("PHONE", contact.callerNumber):
+    if route.requiresAuthentication:  # asked of every caller: whether the number is on file stays unsaid
         return "COLLECT_CODE", route.queue
     return ("PLAY_MESSAGE" if route.automatic else "TRANSFER"), route.queue
 

@@ -20,7 +20,9 @@ CaseStatus = Literal[
 VerificationLevel = Literal["NONE", "IDENTIFIED", "AUTHENTICATED"]
 Priority = Literal["urgent", "high", "normal", "low"]
 Outcome = Literal["RESOLVED", "REJECTED", "REASSIGN"]
-AgentActionName = Literal["APPROVE_REFUND", "UNLOCK_ACCOUNT", "SEND_PASSWORD_RESET", "SEND_STATEMENT", "NONE"]
+AgentActionName = Literal[
+    "APPROVE_REFUND", "UNLOCK_ACCOUNT", "SEND_PASSWORD_RESET", "SEND_STATEMENT", "BLOCK_CARD", "OPEN_CHARGEBACK", "NONE"
+]
 
 PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -135,7 +137,8 @@ class AgentAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: AgentActionName
-    transactionId: Identifier | None = None
+    transactionId: Identifier | None = None  # APPROVE_REFUND, OPEN_CHARGEBACK; BLOCK_CARD: the card it was paid with
+    accountId: Identifier | None = None  # BLOCK_CARD: the card (account) on file, when no transaction names it
     note: ShortText | None = None
 
 

@@ -412,6 +412,12 @@ def parse_period(text: str, now: datetime, tz: tzinfo = SHANGHAI) -> PeriodQuery
     return PeriodQuery(start, end, limit, label)
 
 
+def named_period(text: str, now: datetime, tz: tzinfo = SHANGHAI) -> tuple[datetime, datetime] | None:
+    """[start, end) of a period the text names ("yesterday", "前天", "3月5日"), or None when it names none."""
+    found = _find_period(_normalise(text), now.astimezone(tz).date(), tz)
+    return (found[0], found[1]) if found else None
+
+
 # ---- statements --------------------------------------------------------------------------------
 
 _STATEMENT = [

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .classification import case_text
 from .clock import iso, now, parse_iso
 from .config import settings
 from .models import ResolutionResult, Route
+from .periods import SHANGHAI
 from .routing import queue_sla_seconds, route_for
 from .services import CaseServices
+from .templates import status_text
 
 _TXN_ID = re.compile(r"\b(T[A-Z0-9]{5,})\b", re.IGNORECASE)
 DUPLICATE_WINDOW = timedelta(minutes=30)
@@ -38,23 +41,29 @@ _L = {
         "zh-CN": "密码重设链接已发送到您登记的联系方式。",
         "en": "A password reset link was sent to the contact details on file.",
     },
+    "payment": {
+        "zh-CN": "{when}向{merchant}支付的{amount} {currency}(交易号{txn})",
+        "en": "your payment of {amount} {currency} to {merchant} on {when} ({txn})",
+    },
     "pay_no_money": {
-        "zh-CN": "支付{txn}未成功,款项没有被扣除。您可以重新发起支付或换一种支付方式。",
-        "en": "Payment {txn} did not go through and no money was taken. You can retry it or use another payment method.",
+        "zh-CN": "{payment}未成功,款项没有被扣除。您可以重新发起支付或换一种支付方式。",
+        "en": "{Payment} did not go through and no money was taken. You can retry it or use another payment method.",
     },
     "pay_pending": {
-        "zh-CN": "支付{txn}正在处理中。如果{hours}小时内未完成,款项会自动退回原账户。",
-        "en": "Payment {txn} is still processing. If it does not complete within {hours} hours, the money returns to your account automatically.",
+        "zh-CN": "{payment}正在处理中。如果{hours}小时内未完成,款项会自动退回原账户。",
+        "en": "{Payment} is still processing. If it does not complete within {hours} hours, the money returns to your account automatically.",
     },
     "pay_reversed": {
-        "zh-CN": "支付{txn}已撤销,款项已退回原账户。",
-        "en": "Payment {txn} was reversed and the money is back in your account.",
+        "zh-CN": "{payment}已撤销,款项已退回原账户。",
+        "en": "{Payment} was reversed and the money is back in your account.",
     },
     "pay_ok": {
-        "zh-CN": "支付{txn}已成功,商户已收款。",
-        "en": "Payment {txn} succeeded and the merchant has received it.",
+        "zh-CN": "{payment}已成功,商户已收款。",
+        "en": "{Payment} succeeded and the merchant has received it.",
     },
 }
+_AMOUNT = re.compile(r"(?<![\w.])(\d+(?:\.\d{1,2})?)(?![\w.])")
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
 def _t(key: str, language: str, **fields: Any) -> str:
@@ -85,6 +94,57 @@ def _escalate(
 
 def _evidence(txn: dict[str, Any]) -> dict[str, Any]:
     return {k: txn.get(k) for k in ("transactionId", "merchant", "amount", "currency", "status", "createdAt")}
+
+
+def local_time(value: str, zone: tzinfo) -> str:
+    """An ISO-8601 UTC time as the customer reads it: their zone, to the minute."""
+    return parse_iso(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _payment_fields(txn: dict[str, Any], zone: tzinfo) -> dict[str, str]:
+    return {
+        "txn": txn["transactionId"],
+        "merchant": txn["merchant"],
+        "amount": f"{txn['amount']:.2f}",
+        "currency": txn["currency"],
+        "when": local_time(txn["createdAt"], zone),
+    }
+
+
+def _merchant_named(merchant: str, text: str) -> bool:
+    name, said = merchant.casefold(), text.casefold()
+    if name in said:
+        return True
+    words = [w for w in re.split(r"[\s\-_/]+", name) if len(w) >= 4 or (w and not w.isascii() and len(w) >= 2)]
+    return bool(words) and words[0] in said
+
+
+def _payment_asked_about(payments: list[dict[str, Any]], text: str, zone: tzinfo) -> dict[str, Any] | None:
+    """Which payment a question means: a transaction id named; else the merchant and/or amount named
+    (both beat one); else a date named; else the most recent failed, pending or reversed one.
+    `payments` are newest first."""
+    from .periods import named_period
+
+    named = {m.upper() for m in _TXN_ID.findall(text)}
+    by_id = [t for t in payments if t["transactionId"].upper() in named]
+    if by_id:
+        return by_id[0]
+    amounts = {round(float(a), 2) for a in _AMOUNT.findall(text)}
+
+    def score(t: dict[str, Any]) -> int:
+        return 2 * _merchant_named(t["merchant"], text) + (round(float(t["amount"]), 2) in amounts)
+
+    best = max((score(t) for t in payments), default=0)
+    if best:
+        return next(t for t in payments if score(t) == best)
+    troubled = [t for t in payments if t["status"] in ("FAILED", "PENDING", "REVERSED")]
+    period = named_period(text, now(), zone)
+    if period:
+        start, end = (iso(moment) for moment in period)
+        dated = [t for t in troubled or payments if start <= t["createdAt"] < end]
+        if dated:
+            return dated[0]
+    return troubled[0] if troubled else None
 
 
 class Resolver(CaseServices):
@@ -128,7 +188,8 @@ class Resolver(CaseServices):
         from .periods import parse_period, wants_statement
 
         text = case_text(case)
-        period = parse_period(text, now())
+        zone = self._customer_zone(case["customerId"])
+        period = parse_period(text, now(), zone)
         transactions = self.ledger.for_customer(
             case["customerId"],
             start=iso(period.start) if period.start else None,
@@ -143,18 +204,19 @@ class Resolver(CaseServices):
                 _t(
                     "txn_line",
                     language,
-                    when=t["createdAt"][:16].replace("T", " "),
+                    when=local_time(t["createdAt"], zone),
                     merchant=t["merchant"],
                     amount=f"{t['amount']:.2f}",
                     currency=t["currency"],
-                    status=t["status"],
+                    status=status_text(t["status"], language),
                 )
                 for t in transactions[:10]
             ]
             summary = _t("txn_head", language, label=label, count=len(transactions)) + "\n" + "\n".join(lines)
         if wants_statement(text) and transactions:
             statement_lines = "\n".join(
-                f"{t['createdAt']} {t['transactionId']} {t['merchant']} {t['amount']:.2f} {t['currency']} {t['status']}"
+                f"{local_time(t['createdAt'], zone)} {t['transactionId']} {t['merchant']} {t['amount']:.2f} "
+                f"{t['currency']} {status_text(t['status'], language)}"
                 for t in transactions
             )
             self.notifier.send(case["caseId"], "statement", period=label, lines=statement_lines)
@@ -185,25 +247,36 @@ class Resolver(CaseServices):
             )
         return ResolutionResult(outcome="RESOLVED", summary=_t("reset_sent", language))
 
+    def _customer_zone(self, customer_id: str) -> tzinfo:
+        """The customer's time zone on file (`timeZone`), else the service's home zone."""
+        name = (self.directory.by_id(customer_id) or {}).get("timeZone") or DEFAULT_TIME_ZONE
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return SHANGHAI
+
     def _payment_failed(self, case: dict[str, Any], route: Route, language: str) -> ResolutionResult:
         if not case.get("customerId"):
             return _escalate(route, "payment problem: customer not on file", "cannot look the payment up")
-        recent = self.ledger.for_customer(case["customerId"], start=iso(now() - timedelta(days=14)))
-        named = {m.upper() for m in _TXN_ID.findall(case_text(case))}
-        candidates = [t for t in recent if t["transactionId"].upper() in named] or [
-            t for t in recent if t["status"] in ("FAILED", "PENDING", "REVERSED")
+        zone = self._customer_zone(case["customerId"])
+        recent = [
+            t
+            for t in self.ledger.for_customer(case["customerId"], start=iso(now() - timedelta(days=14)))
+            if t.get("type", "PAYMENT") == "PAYMENT"
         ]
-        if not candidates:
+        txn = _payment_asked_about(recent, case_text(case), zone)
+        if txn is None:
             return _escalate(
                 route, "payment problem: no matching payment found", "no failed or pending payment in 14 days"
             )
-        txn = candidates[0]
         window = settings().payment_reversal_window_hours
         status = txn["status"]
+        payment = _t("payment", language, **_payment_fields(txn, zone))
+        said = {"payment": payment, "Payment": payment[:1].upper() + payment[1:]}
         if status == "FAILED":
-            return ResolutionResult(outcome="RESOLVED", summary=_t("pay_no_money", language, txn=txn["transactionId"]))
+            return ResolutionResult(outcome="RESOLVED", summary=_t("pay_no_money", language, **said))
         if status == "REVERSED":
-            return ResolutionResult(outcome="RESOLVED", summary=_t("pay_reversed", language, txn=txn["transactionId"]))
+            return ResolutionResult(outcome="RESOLVED", summary=_t("pay_reversed", language, **said))
         if status == "PENDING":
             age = now() - parse_iso(txn["createdAt"])
             if age > timedelta(hours=window):
@@ -213,10 +286,8 @@ class Resolver(CaseServices):
                     f"pending longer than the {window} h reversal window",
                     evidence=[_evidence(txn)],
                 )
-            return ResolutionResult(
-                outcome="RESOLVED", summary=_t("pay_pending", language, txn=txn["transactionId"], hours=window)
-            )
-        return ResolutionResult(outcome="RESOLVED", summary=_t("pay_ok", language, txn=txn["transactionId"]))
+            return ResolutionResult(outcome="RESOLVED", summary=_t("pay_pending", language, hours=window, **said))
+        return ResolutionResult(outcome="RESOLVED", summary=_t("pay_ok", language, **said))
 
     def _duplicate_payment(self, case: dict[str, Any], route: Route, language: str) -> ResolutionResult:
         recent = [

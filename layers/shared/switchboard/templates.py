@@ -120,6 +120,26 @@ def render(notification_type: str, language: str, channel: str, **fields: str) -
     )
 
 
+def status_text(status: str, language: str) -> str:
+    """A transaction status in the customer's words ("SUCCESS" -> "成功" / "completed")."""
+    words = _data()["statuses"].get(status)
+    return words[_language(language)] if words else status.lower().replace("_", " ")
+
+
+def action_text(action: str, language: str, **fields: str) -> str:
+    """What the customer is told about an agent action that was carried out; "heading" heads the list."""
+    actions = _data()["actions"]
+    if action not in actions:
+        raise TemplateError(f"no customer text for action {action!r}")
+    return _fill(actions[action][_language(language)], fields, f"actions/{action}/{language}")
+
+
+def timeline_text(stage: str, language: str) -> str:
+    """What a customer's view says for a timeline stage before they are AUTHENTICATED."""
+    labels = _data()["timeline"]
+    return (labels.get(stage) or labels["other"])[_language(language) if language in LANGUAGES else "en"]
+
+
 def team_name(queue: str, language: str) -> str:
     """A queue's team as the customer should read it: "payments team" / "支付业务团队"."""
     teams = _data()["teams"]

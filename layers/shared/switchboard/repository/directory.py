@@ -75,6 +75,28 @@ class CustomerDirectory:
         )
         return unmarshal(answer["Attributes"])
 
+    def block_card(self, customer_id: str, account_id: str, actor: str, reason: str) -> bool:
+        """Block one of the customer's cards (accounts on file) in one conditional write; False when the
+        card is not theirs or is blocked already."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": f"CUSTOMER#{customer_id}"}},
+                UpdateExpression="SET blockedCards = list_append(if_not_exists(blockedCards, :none), :card), "
+                "cardBlocks = list_append(if_not_exists(cardBlocks, :none), :entry)",
+                ConditionExpression="attribute_exists(pk) AND contains(accounts, :acct) "
+                "AND (attribute_not_exists(blockedCards) OR NOT contains(blockedCards, :acct))",
+                ExpressionAttributeValues={
+                    ":none": {"L": []},
+                    ":card": marshal_value([account_id]),
+                    ":acct": marshal_value(account_id),
+                    ":entry": marshal_value([{"accountId": account_id, "at": iso(), "by": actor, "reason": reason}]),
+                },
+            )
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+
 
 class Ledger:
     """Transactions of a customer, sorted by time (`sk` = createdAt#transactionId)."""
