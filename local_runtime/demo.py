@@ -21,7 +21,7 @@ CONNECT_EVENT = EVENTS / "connect" / "contact_flow_account_locked.json"
 AGENT_PLAYBOOK = {
     # queue -> what the agent does with a task there
     "payments": "approve the refund the evidence suggests",
-    "disputes": "block the card and open a chargeback",
+    "disputes": "block the card and open a chargeback (the actions record both; the notice lists them)",
     "complaints": "call the customer back and apologise",
     "account_support": "check identity and unlock",
     "general": "answer the question",
@@ -128,10 +128,11 @@ class Demo:
 
     def _work(self, agent: dict[str, Any], task: dict[str, Any], headers: dict[str, str]) -> None:
         self.client.request("POST", f"/tasks/{task['taskId']}/claim", headers=headers)
-        actions = [
-            {"type": "APPROVE_REFUND", "transactionId": e["transactionId"]}
+        actions = [  # what the evidence suggests: a refund, or blocking the card and a chargeback
+            {"type": action, "transactionId": e["transactionId"]}
             for e in task.get("evidence", [])
-            if e.get("suggestedAction") == "APPROVE_REFUND"
+            for action in e.get("suggestedActions") or [e.get("suggestedAction")]
+            if action
         ]
         if task["queue"] == "account_support":
             actions.append({"type": "UNLOCK_ACCOUNT"})
@@ -139,7 +140,7 @@ class Demo:
             "payments": "退款已批准,款项将在3个工作日内退回原账户。"
             if actions
             else "We checked the payment with the merchant.",
-            "disputes": "We blocked the card, opened a chargeback and a new card is on its way.",
+            "disputes": "We reviewed the charge you reported with you.",
             "complaints": "We called you back, apologised, and coached the agent involved.",
         }.get(task["queue"], "We answered your question.")
         answer = self.client.request(

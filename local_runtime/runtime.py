@@ -39,13 +39,14 @@ def resolve_time(value: str) -> str:
     return iso(now() - offset)
 
 
-_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+_DYNAMODB_CALLS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query", "scan")
 
 
 def _serialize_dynamodb_writes() -> None:
     """DynamoDB applies each (conditional) write to an item atomically; moto's in-memory backend
     checks the condition and writes in plain Python, so concurrent handlers on worker threads could
-    both pass one condition. One lock around its writes gives the local runtime DynamoDB's guarantee."""
+    both pass one condition, and a read iterating a table while another thread writes fails ("dictionary
+    changed size during iteration"). One lock around its calls gives the local runtime DynamoDB's guarantee."""
     import threading
 
     from moto.dynamodb.models import DynamoDBBackend
@@ -61,7 +62,7 @@ def _serialize_dynamodb_writes() -> None:
 
         return write
 
-    for name in _DYNAMODB_WRITES:
+    for name in _DYNAMODB_CALLS:
         setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
     DynamoDBBackend._switchboard_serialized = True
 

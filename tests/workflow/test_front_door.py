@@ -177,3 +177,54 @@ def test_ten_contacts_from_one_number_send_at_most_three_codes_and_five_messages
     assert skipped, "no case records a skipped message"
     assert limited, "no case records the code limit"
     assert any("message limit for this destination reached" in details(c) for c in cases)
+
+
+# ---- a web form with someone else's email ------------------------------------------------------
+
+
+def test_a_web_form_with_another_customers_email_reveals_nothing_of_theirs(runtime, client):
+    # given a web form naming David's email (on file) and one naming an email on file nowhere,
+    # both asking which of "their" payments failed
+    question = "My payment failed, did you take my money? Which payment was it?"
+    forms = {
+        "known": ("door-web-known", "david.wong@example.hk"),
+        "unknown": ("door-web-unknown", "nobody.here@example.org"),
+    }
+    opened = {
+        key: post_contact(
+            client,
+            {
+                "channel": "web",
+                "submissionId": submission,
+                "name": "Someone",
+                "email": email,
+                "message": question,
+                "language": "en",
+            },
+        )
+        for key, (submission, email) in forms.items()
+    }
+    # when the workflow has handled both (David's waits for a code sent to his contact on file)
+    wait_status(runtime, client, opened["known"].json()["caseId"], "AWAITING_CUSTOMER")
+    wait_status(runtime, client, opened["unknown"].json()["caseId"], "ESCALATED")
+    views = {
+        key: client.request("GET", f"/cases/{answer.json()['caseId']}", headers=bearer(answer.json()["caseToken"]))
+        for key, answer in opened.items()
+    }
+    # then nothing the form's holder can read names David's payments, merchants or contact details
+    david = ("TK3G808", "TK3H909", "HKTV", "Octopus", "560.00", "200.00", "example.hk", "+852", "C1004")
+    for key in forms:
+        readable = opened[key].body + views[key].body
+        assert views[key].status == 200, views[key].body
+        assert not [word for word in david if word in readable.replace("david.wong@example.hk", "")], readable
+        view = views[key].json()
+        # and the view says the same things whether or not the email is on file
+        assert view["verification"] == {"level": "NONE"}
+        assert view["notifications"] == []
+        assert view["timeline"][0]["detail"] == "We received your request"
+        assert "identified" not in views[key].body.lower() and "on file" not in views[key].body
+    steps = {key: [(t["stage"], t["detail"], t["actor"]) for t in views[key].json()["timeline"]] for key in forms}
+    assert steps["known"][:4] == steps["unknown"][:4]  # received, notice, identity check, review: same words
+    # and the code went only to David's email on file, nothing at all to the unknown address
+    assert [m["to"] for m in sent_to(runtime, "david.wong@example.hk") if "verification code" in m["body"]]
+    assert sent_to(runtime, "nobody.here@example.org") == []

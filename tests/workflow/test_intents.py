@@ -163,8 +163,8 @@ def test_failed_payment_is_answered_no_money_taken(runtime, client):
         ivrChoice="3",
         language="en",
     )
-    # when the workflow runs
-    execution = runtime.wait_for_execution(opened["caseId"])
+    # when he enters the code sent to his phone on file (payment details need AUTHENTICATED) and the workflow runs
+    execution = pass_code(runtime, client, opened)
     # then it is answered automatically: no money was taken, in English, by email because David's
     # preference on file is email; no person needed
     case = case_of(client, opened["caseId"])
@@ -187,7 +187,10 @@ def test_payment_pending_past_the_reversal_window_goes_to_payments_with_evidence
         ivrChoice="3",
         language="en",
     )
-    # when the workflow runs
+    # when he enters the code sent to his phone on file and the workflow runs
+    wait_status(runtime, client, opened["caseId"], "AWAITING_CUSTOMER")
+    code = code_for(runtime, opened["caseId"])
+    client.request("POST", f"/cases/{opened['caseId']}/verification", {"code": code}, bearer(opened["caseToken"]))
     task = open_task(runtime, client, opened["caseId"], PAYMENTS)
     # then a payments agent has it, with the transaction as evidence
     assert task["queue"] == "payments"
@@ -372,6 +375,9 @@ def test_rejected_outcome_resolves_tells_the_customer_and_closes(runtime, client
         language="en",
     )
     case_id = opened["caseId"]
+    wait_status(runtime, client, case_id, "AWAITING_CUSTOMER")  # payment details need AUTHENTICATED
+    code = code_for(runtime, case_id)
+    client.request("POST", f"/cases/{case_id}/verification", {"code": code}, bearer(opened["caseToken"]))
     task = open_task(runtime, client, case_id, PAYMENTS)
     # when the payments agent rejects the request
     rejected = client.request(

@@ -2,7 +2,8 @@
 
 Before the customer is AUTHENTICATED their own view tells nothing that depends on whether their
 contact details are on file: the level reads NONE (IDENTIFIED is a match, not a proof), timeline
-entries read the same per stage, and a destination they did not give themselves is hidden."""
+entries read the same per stage, and no notifications are listed (where they went, and whether they
+went at all, depends on the file). Agents see everything, masked."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from .agents import task_view
 from .errors import TaskNotFound
-from .masking import HIDDEN, redact_text
+from .masking import redact_text
 from .models import CaseView, NotificationView, TimelineEntry
 from .repository.tasks import TaskRepository
 from .templates import timeline_text
@@ -31,9 +32,8 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         NotificationView(**{k: n.get(k) for k in NotificationView.model_fields}) for n in case.get("notifications", [])
     ]
     timeline = [TimelineEntry(**{**t, "detail": redact_text(t["detail"])}) for t in case.get("timeline", [])]
-    if not proven:
-        own = _supplied_destinations(case)
-        notifications = [n if n.to in own else n.model_copy(update={"to": HIDDEN}) for n in notifications]
+    if not proven:  # whether and where messages went depends on what is on file: not shown yet
+        notifications = []
         language = case.get("language") or "en"
         timeline = [t.model_copy(update={"detail": timeline_text(t.stage, language)}) for t in timeline]
     return CaseView(
@@ -52,12 +52,3 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         messages=[{"at": m["at"], "from": m["from"], "text": redact_text(m["text"])} for m in case.get("messages", [])],
         timeline=timeline,
     )
-
-
-def _supplied_destinations(case: dict[str, Any]) -> set[str]:
-    """The masked destinations the requester gave themselves (their own number, email or chat)."""
-    from .notifications import masked
-
-    contact = case.get("contact", {})
-    given = [("sms", contact.get("callerNumber")), ("sms", contact.get("phone")), ("email", contact.get("email"))]
-    return {masked(channel, value) for channel, value in given if value} | {contact.get("sessionId")} - {None}

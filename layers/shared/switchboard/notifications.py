@@ -93,6 +93,8 @@ class Notifier:
         if once and not self.cases.claim_once(case_id, marker, iso()):
             return {"type": notification_type, "status": "ALREADY_SENT"}
         customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
+        if customer is None and case["channel"] == "web":  # before Verify: the form's details on file, if any
+            customer = (self.directory.match(case) or (None, None))[1]
         target = destination(case, customer, notification_type)
         if target is None:
             if once:

@@ -51,6 +51,7 @@ def document() -> dict[str, Any]:
             (409, "conflict"),
             (413, "body too large"),
             (415, "not JSON"),
+            (429, "too many attempts (a one-time code allows three)"),
         )
     }
     bearer = [{"bearer": []}]
@@ -67,6 +68,15 @@ def document() -> dict[str, Any]:
             "/contacts": {
                 "post": {
                     "summary": "Open a case (or add to an open chat case) from any channel",
+                    "description": (
+                        "Who may post what: `phone` contacts come only from an IVR channel client, with an OAuth2 "
+                        "client-credentials access token whose scope is `switchboard/contacts.phone` (Cognito "
+                        "resource server `switchboard`; locally a seed `channels` token) as `Authorization: "
+                        "Bearer`: none is 401, another channel's credential 403, and nothing is written. `web` "
+                        "is anonymous; `app_chat` is the signed-in app user. A number or email in the body is a "
+                        "claim, never a proof: nothing about accounts is shown before AUTHENTICATED."
+                    ),
+                    "security": [{}, {"bearer": []}],
                     "parameters": [
                         {
                             "name": "Idempotency-Key",

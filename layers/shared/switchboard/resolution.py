@@ -168,6 +168,8 @@ class Resolver(CaseServices):
         handler = self._by_intent.get(intent)
         if handler is None or not route.automatic or (case.get("confidence") or 0) == 0:
             result = _escalate(route, f"{intent}: needs a person", f"{intent} is handled by the {route.queue} team")
+            if intent == "unrecognized_transaction" and level == "AUTHENTICATED" and case.get("customerId"):
+                result.evidence = self._disputed_payment(case)
         elif route.requiresAuthentication and level != "AUTHENTICATED":
             result = _escalate(
                 route, f"{intent}: identity not proven", "customer not authenticated for a sensitive request"
@@ -254,6 +256,15 @@ class Resolver(CaseServices):
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             return SHANGHAI
+
+    def _disputed_payment(self, case: dict[str, Any]) -> list[dict[str, Any]]:
+        """The charge a fraud report names, for the disputes agent, with what they may do about it."""
+        recent = self.ledger.for_customer(case["customerId"], start=iso(now() - timedelta(days=60)))
+        zone = self._customer_zone(case["customerId"])
+        txn = _payment_asked_about([t for t in recent if t.get("type", "PAYMENT") == "PAYMENT"], case_text(case), zone)
+        if txn is None:
+            return []
+        return [{**_evidence(txn), "role": "disputed", "suggestedActions": ["BLOCK_CARD", "OPEN_CHARGEBACK"]}]
 
     def _payment_failed(self, case: dict[str, Any], route: Route, language: str) -> ResolutionResult:
         if not case.get("customerId"):

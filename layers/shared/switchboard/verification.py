@@ -59,29 +59,17 @@ def _hash_code(case_id: str, salt: str, code: str) -> str:
 def identify(case: dict[str, Any], directory: CustomerDirectory) -> VerificationResult:
     """Match what the channel knows against the directory. A signed-in app user is AUTHENTICATED;
     a matching phone, email or account is IDENTIFIED; nothing matching is NONE."""
-    contact = case.get("contact", {})
-    attempts: list[tuple[str, str | None]]
-    if case["channel"] == "phone":
-        attempts = [("PHONE", contact.get("callerNumber"))]
-    elif case["channel"] == "app_chat":
-        attempts = [("APPUSER", contact.get("appUserId"))]
-    else:
-        attempts = [
-            ("EMAIL", contact.get("email")),
-            ("ACCOUNT", contact.get("accountId")),
-            ("PHONE", contact.get("phone")),
-        ]
-    for kind, value in attempts:
-        customer = directory.by_alias(kind, value)
-        if customer:
-            level = "AUTHENTICATED" if kind == "APPUSER" else "IDENTIFIED"
-            return VerificationResult(
-                level=level,
-                customerId=customer["customerId"],
-                matchedBy=kind.lower(),
-                accountStatus=customer.get("accountStatus"),
-                language=customer.get("language"),
-            )
+    found = directory.match(case)
+    if found:
+        kind, customer = found
+        level = "AUTHENTICATED" if kind == "APPUSER" else "IDENTIFIED"
+        return VerificationResult(
+            level=level,
+            customerId=customer["customerId"],
+            matchedBy=kind.lower(),
+            accountStatus=customer.get("accountStatus"),
+            language=customer.get("language"),
+        )
     return VerificationResult(level="NONE")
 
 

@@ -16,6 +16,16 @@ from ..dynamo import marshal, marshal_value, unmarshal
 ALIAS_KINDS = ("PHONE", "EMAIL", "APPUSER", "ACCOUNT")
 
 
+def channel_aliases(case: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """What a case's channel says about who it is, in the order it is trusted."""
+    contact = case.get("contact", {})
+    if case["channel"] == "phone":
+        return [("PHONE", contact.get("callerNumber"))]
+    if case["channel"] == "app_chat":
+        return [("APPUSER", contact.get("appUserId"))]
+    return [("EMAIL", contact.get("email")), ("ACCOUNT", contact.get("accountId")), ("PHONE", contact.get("phone"))]
+
+
 def alias_key(kind: str, value: str) -> str:
     value = value.strip()
     return f"{kind}#{value.lower() if kind == 'EMAIL' else value}"
@@ -42,6 +52,14 @@ class CustomerDirectory:
             return None
         alias = self._get(alias_key(kind, value))
         return self.by_id(alias["customerId"]) if alias else None
+
+    def match(self, case: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """(alias kind, customer) of the first of the case's channel aliases on file, or None."""
+        for kind, value in channel_aliases(case):
+            customer = self.by_alias(kind, value)
+            if customer:
+                return kind, customer
+        return None
 
     def put_customer(self, customer: dict[str, Any]) -> None:
         """Write a customer and its aliases (seeding and admin tools)."""
