@@ -153,7 +153,7 @@ def test_refund_evidence_and_the_refund_action_stay_within_the_customers_own_pay
 
 def test_a_customers_case_view_shows_nothing_of_other_customers(runtime, client, decoys):
     # given Zhang Wei's answered history question, and another customer's case
-    mine = chat(client, "app-zhangwei", "view-1", "最近三笔交易")
+    mine = chat(client, "app-zhangwei", "view-1", "最近三个月的交易记录")
     theirs = chat(client, "app-david", "view-2", "What are your transfer fees?", language="en")
     runtime.wait_for_execution(mine["caseId"])
     # when Zhang reads his own case, and tries David's
