@@ -71,3 +71,13 @@ def code_for(runtime, case_id):
         return None
 
     return runtime.wait_for(find, timeout=20, what="the one-time code SMS")
+
+
+def enter_code(runtime, client, opened):
+    """Wait for the step-up, enter the code sent to the contact on file with the case token; answers the code."""
+    case_id = opened["caseId"]
+    wait_status(runtime, client, case_id, "AWAITING_CUSTOMER")
+    code = code_for(runtime, case_id)
+    entered = client.request("POST", f"/cases/{case_id}/verification", {"code": code}, bearer(opened["caseToken"]))
+    assert entered.status == 200, entered.body
+    return code

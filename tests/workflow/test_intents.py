@@ -14,14 +14,13 @@ from tests.workflow.helpers import (
     COMPLAINTS,
     PAYMENTS,
     SUPERVISOR,
-    bearer,
     case_of,
     code_for,
     details,
+    enter_code,
     messages_for,
     open_task,
     post_contact,
-    wait_status,
 )
 
 pytestmark = pytest.mark.workflow
@@ -47,12 +46,8 @@ def phone_contact(client, contact_id, caller, message, **extra):
 
 def pass_code(runtime, client, opened):
     """Wait for the step-up, enter the code that was sent to the contact on file, and let it finish."""
-    case_id = opened["caseId"]
-    wait_status(runtime, client, case_id, "AWAITING_CUSTOMER")
-    code = code_for(runtime, case_id)
-    entered = client.request("POST", f"/cases/{case_id}/verification", {"code": code}, bearer(opened["caseToken"]))
-    assert entered.status == 200, entered.body
-    return runtime.wait_for_execution(case_id)
+    enter_code(runtime, client, opened)
+    return runtime.wait_for_execution(opened["caseId"])
 
 
 def connect_event(name, contact_id):
@@ -188,9 +183,7 @@ def test_payment_pending_past_the_reversal_window_goes_to_payments_with_evidence
         language="en",
     )
     # when he enters the code sent to his phone on file and the workflow runs
-    wait_status(runtime, client, opened["caseId"], "AWAITING_CUSTOMER")
-    code = code_for(runtime, opened["caseId"])
-    client.request("POST", f"/cases/{opened['caseId']}/verification", {"code": code}, bearer(opened["caseToken"]))
+    enter_code(runtime, client, opened)
     task = open_task(runtime, client, opened["caseId"], PAYMENTS)
     # then a payments agent has it, with the transaction as evidence
     assert task["queue"] == "payments"
@@ -375,9 +368,7 @@ def test_rejected_outcome_resolves_tells_the_customer_and_closes(runtime, client
         language="en",
     )
     case_id = opened["caseId"]
-    wait_status(runtime, client, case_id, "AWAITING_CUSTOMER")  # payment details need AUTHENTICATED
-    code = code_for(runtime, case_id)
-    client.request("POST", f"/cases/{case_id}/verification", {"code": code}, bearer(opened["caseToken"]))
+    enter_code(runtime, client, opened)  # payment details need AUTHENTICATED
     task = open_task(runtime, client, case_id, PAYMENTS)
     # when the payments agent rejects the request
     rejected = client.request(

@@ -13,10 +13,10 @@ from switchboard.repository.directory import CustomerDirectory, Ledger
 
 from tests.workflow.helpers import (
     PAYMENTS,
-    bearer,
     case_of,
     code_for,
     details,
+    enter_code,
     messages_for,
     open_task,
     post_contact,
@@ -26,15 +26,6 @@ from tests.workflow.helpers import (
 pytestmark = pytest.mark.workflow
 
 DAVID_PHONE = "+85291234567"  # C1004: TK3G808 HKTV mall PENDING (44 h), TK3H909 Octopus FAILED (3 h)
-
-
-def pass_code(runtime, client, opened):
-    case_id = opened["caseId"]
-    wait_status(runtime, client, case_id, "AWAITING_CUSTOMER")
-    code = code_for(runtime, case_id)
-    entered = client.request("POST", f"/cases/{case_id}/verification", {"code": code}, bearer(opened["caseToken"]))
-    assert entered.status == 200, entered.body
-    return code
 
 
 def ledger_item(customer_id, transaction_id):
@@ -152,7 +143,7 @@ def test_a_stuck_payment_named_by_merchant_is_the_one_looked_at_not_the_latest_f
         },
     ).json()
     # when he proves who he is with the code sent to his phone on file
-    pass_code(runtime, client, opened)
+    enter_code(runtime, client, opened)
     task = open_task(runtime, client, opened["caseId"], PAYMENTS)
     # then the payments agent has the HKTV payment (pending past the window), never the Octopus one
     assert [e["transactionId"] for e in task["evidence"]] == ["TK3G808"]
