@@ -39,32 +39,27 @@ def resolve_time(value: str) -> str:
     return iso(now() - offset)
 
 
-_DYNAMODB_CALLS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query", "scan")
-
-
-def _serialize_dynamodb_writes() -> None:
+def _serialize_dynamodb() -> None:
     """DynamoDB applies each (conditional) write to an item atomically; moto's in-memory backend
     checks the condition and writes in plain Python, so concurrent handlers on worker threads could
-    both pass one condition, and a read iterating a table while another thread writes fails ("dictionary
-    changed size during iteration"). One lock around its calls gives the local runtime DynamoDB's guarantee."""
+    both pass one condition, and a request serializing a live item while another thread writes it
+    fails ("dictionary changed size during iteration"). One lock around each DynamoDB request moto
+    answers gives the local runtime DynamoDB's per-request atomicity."""
     import threading
 
-    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
-    if getattr(DynamoDBBackend, "_switchboard_serialized", False):
+    if getattr(DynamoHandler, "_switchboard_serialized", False):
         return
     lock = threading.RLock()
+    call_action = DynamoHandler.call_action
 
-    def locked(method: Any) -> Any:
-        def write(self: Any, *args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return method(self, *args, **kwargs)
+    def serialized(self: Any) -> Any:
+        with lock:
+            return call_action(self)
 
-        return write
-
-    for name in _DYNAMODB_CALLS:
-        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-    DynamoDBBackend._switchboard_serialized = True
+    DynamoHandler.call_action = serialized
+    DynamoHandler._switchboard_serialized = True
 
 
 class LocalRuntime:
@@ -114,7 +109,7 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
         warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-        _serialize_dynamodb_writes()
+        _serialize_dynamodb()
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         self._reset_cached_state()
