@@ -41,6 +41,7 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         channel=case["channel"],
         status=case["status"],
         intent=case.get("intent"),
+        secondaryIntent=case.get("secondaryIntent"),
         confidence=case.get("confidence"),
         priority=case.get("priority"),
         language=case.get("language"),

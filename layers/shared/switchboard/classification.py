@@ -21,12 +21,16 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
     text = case_text(case)
     language = case.get("language") or detect_language(text)
     menu_intent = ivr_intent(case.get("contact", {}).get("ivrChoice"))
+    secondary = None
     if menu_intent:
         intent, confidence, source = menu_intent, 1.0, "ivr"
     else:
         predicted = classify_text(text)
-        intent, confidence = predicted.intent, round(predicted.confidence, 3)
-        source = "text" if confidence >= confidence_threshold() else "threshold"
+        intent, confidence, secondary = predicted.intent, round(predicted.confidence, 3), predicted.secondary
+        # The model's threshold is the one cross-validation chose for a low misroute rate;
+        # the policy's confidenceThreshold is a floor ops can raise without retraining.
+        threshold = max(confidence_threshold(), predicted.threshold)
+        source = "text" if confidence >= threshold else "threshold"
     # Below the threshold the guess is kept for the agent to see, but a human decides: general queue.
     route = route_for(intent if source != "threshold" else "other")
     sentiment = assess_sentiment(text)
@@ -41,6 +45,7 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
     return ClassificationResult(
         intent=intent,
         confidence=confidence,
+        secondaryIntent=secondary,
         language=language,
         priority=priority,
         source=source,
@@ -55,6 +60,8 @@ def classify_case(case_id: str, cases: CaseRepository | None = None) -> Classifi
     case = cases.get(case_id)
     result = classify(case)
     detail = f"intent {result.intent} ({result.confidence:.2f}, by {result.source}); priority {result.priority}"
+    if result.secondaryIntent:
+        detail += f"; also {result.secondaryIntent}"
     if result.sentimentCues:
         detail += f"; cues: {', '.join(result.sentimentCues)}"
     if result.needsStepUp:
@@ -65,6 +72,8 @@ def classify_case(case_id: str, cases: CaseRepository | None = None) -> Classifi
         detail,
         status="VERIFYING" if result.needsStepUp else "CLASSIFIED",
         intent=result.intent,
+        secondaryIntent=result.secondaryIntent,
+        intentSource=result.source,
         confidence=result.confidence,
         priority=result.priority,
         language=result.language,

@@ -186,6 +186,7 @@ class CaseView(BaseModel):
     channel: str
     status: str
     intent: str | None = None
+    secondaryIntent: str | None = None
     confidence: float | None = None
     priority: str | None = None
     language: str | None = None
@@ -245,6 +246,8 @@ class Route(BaseModel):
 class ClassificationResult(BaseModel):
     intent: Intent
     confidence: float
+    # A second need in the same message; `intent` (by precedence) decides the route.
+    secondaryIntent: Intent | None = None
     language: Language
     priority: Priority
     source: Literal["ivr", "text", "threshold"]

@@ -166,7 +166,17 @@ class Resolver(CaseServices):
         language = case.get("language") or "en"
         level = (case.get("verification") or {}).get("level", "NONE")
         handler = self._by_intent.get(intent)
-        if handler is None or not route.automatic or (case.get("confidence") or 0) == 0:
+        secondary = case.get("secondaryIntent")
+        if case.get("intentSource") == "threshold":  # the model was unsure: a person decides, never an answer
+            result = _escalate(route_for("other", case.get("priority")), f"{intent}?: unsure", "intent unsure")
+        elif secondary:  # two needs: one person sees both rather than an answer to one and silence on the other
+            result = _escalate(
+                route,
+                f"{intent} + {secondary}: two needs",
+                f"{intent} is handled by the {route.queue} team; the customer also asks about {secondary}",
+                evidence=[{"primaryIntent": intent, "secondaryIntent": secondary}],
+            )
+        elif handler is None or not route.automatic or (case.get("confidence") or 0) == 0:
             result = _escalate(route, f"{intent}: needs a person", f"{intent} is handled by the {route.queue} team")
             if intent == "unrecognized_transaction" and level == "AUTHENTICATED" and case.get("customerId"):
                 result.evidence = self._disputed_payment(case)

@@ -6,10 +6,13 @@ model records the version it was trained with and refuses to load with another o
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
+from functools import cache
 
-FEATURE_VERSION = "f2"
+FEATURE_VERSION = "f3"
 
 # CJK Unified Ideographs (+ extension A and compatibility block).
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -113,13 +116,27 @@ def cue_pattern(cjk: str, latin: str) -> re.Pattern[str]:
 _CONCEPTS = tuple((name, cue_pattern(cjk, latin)) for name, (cjk, latin) in CONCEPT_CUES.items())
 
 # Variant spellings customers use interchangeably; folding them lets one training
-# example cover both ("帐户"/"账户", the IME slip "登陆" for "登录").
-_VARIANTS = (("帐", "账"), ("登陆", "登录"))
+# example cover both ("帐户"/"账户", the IME slip "登陆" for "登录"). Applied after the
+# Traditional -> Simplified fold, so Taiwanese/Hong Kong words are listed in their folded
+# form ("登入" login, "简讯" SMS, "资讯" information).
+_VARIANTS = (("帐", "账"), ("登陆", "登录"), ("登入", "登录"), ("简讯", "短信"), ("资讯", "信息"))
+
+T2S_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "t2s.json")
+
+
+@cache
+def _t2s_table() -> dict[int, str]:
+    """Traditional -> Simplified characters (tools/build_t2s.py), read on first use: a
+    Traditional message then shares every feature with its Simplified twin."""
+    with open(T2S_PATH, encoding="utf-8") as f:
+        doc = json.load(f)
+    return str.maketrans(doc["traditional"], doc["simplified"])
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width -> half-width), lowercase, fold variants, digit runs -> "0"."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width -> half-width), lowercase, Traditional -> Simplified, fold variants,
+    digit runs -> "0"."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_t2s_table())
     for old, new in _VARIANTS:
         text = text.replace(old, new)
     # Amounts, dates and reference numbers carry no intent; one placeholder keeps
@@ -127,10 +144,10 @@ def normalize(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
-def extract_features(text: str) -> list[str]:
+def extract_features(text: str, cjk_max: int = 3) -> list[str]:
     """Sorted, de-duplicated feature strings for `text`.
 
-    - ``c:`` CJK character 1-3 grams inside each run of ideographs
+    - ``c:`` CJK character 1-``cjk_max`` grams inside each run of ideographs
     - ``n:`` character 3-5 grams of each Latin word padded with ``<``/``>`` (2-grams
       were mostly noise in cross-validation)
     - ``w:`` / ``b:`` Latin word unigrams and bigrams of adjacent words
@@ -142,7 +159,7 @@ def extract_features(text: str) -> list[str]:
     for tok in _TOKEN.findall(norm):
         if _CJK_RUN.fullmatch(tok):
             n_chars = len(tok)
-            for n in (1, 2, 3):
+            for n in range(1, cjk_max + 1):
                 for i in range(n_chars - n + 1):
                     feats.add("c:" + tok[i : i + n])
             prev_word = None

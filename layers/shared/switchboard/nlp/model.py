@@ -1,30 +1,39 @@
-"""Runtime intent model: a linear scorer over sparse binary features + temperature softmax.
+"""Runtime intent model: a linear scorer over sparse binary features + temperature softmax,
+then the two-needs and ask-instead-of-guess decisions.
 
-Both model families the trainer can choose from reduce to the same runtime form,
+Every model family the trainer can choose from reduces to the same runtime form,
 
-    logit[c] = bias[c] + s * (k * default[c] + sum_{f in text, known} weight[f][c])
+    logit[c] = bias[c] + s * sum_{f in text, known} weight[f][c]
 
-where k is the number of the text's features known to the model, s is 1 ("none") or
-1/sqrt(number of all the text's features, known or not) ("sqrt"), and `default` lets
-naive Bayes store only the classes in which a feature was actually seen. Dividing by all
-features, not just the known ones, is deliberate: mostly-unfamiliar text (gibberish,
-off-topic) gets logits close to the bias.
+where s is 1 ("none", naive Bayes) or 1/sqrt(number of all the text's features, known or
+not) ("sqrt", logistic regression). Dividing by all features, not just the known ones, is
+deliberate: mostly-unfamiliar text (gibberish, off-topic) gets logits close to the bias.
 
 Probabilities are softmax(logit / temperature), mixed with a uniform distribution when
 much of the text is unknown to the model (see `posterior`). The temperature is fitted on
 cross-validated predictions, so `confidence` is calibrated.
+
+Weights are stored densely as int16 (one row of len(intents) per feature, base64) with
+one dequantisation step, and the vocabulary as one newline-joined string: the file stays
+well under 2 MB and loads in a few milliseconds, because no per-feature Python objects
+are built beyond one dict entry.
 
 The JSON model is read once per process on first use, never at import time.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import os
+import re
+import sys
+from array import array
 from dataclasses import dataclass
+from operator import add
 
-from .features import FEATURE_VERSION, extract_features
+from .features import FEATURE_VERSION, extract_features, normalize
 
 INTENTS: tuple[str, ...] = (
     "account_locked",
@@ -40,9 +49,30 @@ INTENTS: tuple[str, ...] = (
     "other",
 )
 
+# Which of two needs decides the route (label rule of data/intents/DATASHEET.md): fraud
+# first, then money and account access, then complaints, then information and profile
+# changes, then a bare wish for a person; "other" is never a need. Lower tier wins; inside
+# a tier the more probable need does.
+PRECEDENCE_TIER: dict[str, int] = {
+    "unrecognized_transaction": 0,
+    "duplicate_payment": 1,
+    "payment_failed": 1,
+    "account_locked": 1,
+    "password_reset": 1,
+    "complaint": 2,
+    "account_profile": 3,
+    "transaction_history": 3,
+    "product_info": 3,
+    "human_agent": 4,
+    "other": 5,
+}
+
+# Feature kinds that say whether the model knows the text (see IntentModel.evidence).
+ANCHORS = ("w:", "c:")
+
 MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "intent_model.json")
 FALLBACK_INTENT = "other"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 
 _CACHE: dict[str, IntentModel] = {}
 
@@ -52,6 +82,64 @@ class TextClassification:
     intent: str
     confidence: float
     scores: dict[str, float]
+    # A second need in the same message (None when there is one need), and the model's
+    # threshold below which `intent` must not be acted on automatically (ask or a person).
+    secondary: str | None = None
+    threshold: float = 0.0
+
+    @property
+    def unsure(self) -> bool:
+        return self.confidence < self.threshold
+
+
+# Where one need ends and the next may begin: sentence punctuation and the connectives
+# customers join two requests with (matched on normalize()d text, so Traditional forms
+# are covered by their Simplified spelling).
+_CLAUSE_BREAK = re.compile(
+    r"[,.;!?,。;!?、\n]+|另外|顺便|还有|而且|然后|并且|以及|同时|再说|"
+    r"(?<![a-z])(?:and also|also|plus|as well as|by the way|btw|and|but|while)(?![a-z])"
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The message cut at clause breaks; [] when it has only one clause."""
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(normalize(text))]
+    parts = [p for p in parts if p]
+    return parts if len(parts) > 1 else []
+
+
+Probabilities = list[float]
+
+
+def decide(
+    whole: Probabilities, parts: list[Probabilities], intents: tuple[str, ...], secondary_threshold: float
+) -> tuple[int, float, int | None]:
+    """(primary, its confidence, secondary) from the whole message's probabilities and its
+    clauses' probabilities.
+
+    Two needs are two different intents (not "other") that clauses reach with at least
+    `secondary_threshold`; then precedence, not probability, decides which one routes,
+    and its confidence is that of its clause. Otherwise the whole message decides, unless
+    its only confident clause names a need the whole message also leans to (or leaves to
+    "other")."""
+    needs: dict[int, float] = {}
+    for probs in parts:
+        k = max(range(len(probs)), key=lambda j: (probs[j], -j))
+        if probs[k] >= secondary_threshold and intents[k] != FALLBACK_INTENT:
+            needs[k] = max(needs.get(k, 0.0), probs[k])
+    if len(needs) >= 2:
+        a, b = sorted(needs, key=lambda k: (-needs[k], k))[:2]
+        if PRECEDENCE_TIER[intents[b]] < PRECEDENCE_TIER[intents[a]]:
+            a, b = b, a
+        return a, needs[a], b
+    best = max(range(len(whole)), key=lambda j: (whole[j], -j))
+    if len(needs) == 1:
+        # One clear need among greetings and thanks ("Hello, what are your hours? Thank you."):
+        # the small talk must not dilute it.
+        (k, p), fallback = next(iter(needs.items())), intents.index(FALLBACK_INTENT)
+        if best in (k, fallback):
+            return k, max(p, whole[k]), None
+    return best, whole[best], None
 
 
 class IntentModel:
@@ -66,45 +154,68 @@ class IntentModel:
         if set(self.intents) != set(INTENTS):
             raise ValueError(f"intent model labels {self.intents} do not match INTENTS")
         self.bias: list[float] = [float(b) for b in data["bias"]]
-        self.default: list[float] = [float(d) for d in data["default"]]
         self.scaling: str = data["scaling"]
         self.temperature: float = float(data["temperature"])
         self.full_coverage: float = float(data["full_coverage"])
-        # Stored as flat [class_index, weight, class_index, weight, ...] to keep the file small.
-        self.weights: dict[str, tuple[tuple[int, float], ...]] = {
-            feat: tuple((int(flat[i]), float(flat[i + 1])) for i in range(0, len(flat), 2))
-            for feat, flat in data["weights"].items()
-        }
+        self.cjk_max: int = int(data["cjk_max"])
+        self.secondary_threshold: float = float(data["secondary_threshold"])
+        self.threshold: float = float(data["threshold"])
+        vocabulary = data["vocabulary"].split("\n") if data["vocabulary"] else []
+        self.index: dict[str, int] = {feat: i for i, feat in enumerate(vocabulary)}
+        weights = array("h")
+        weights.frombytes(base64.b64decode(data["weights"]))
+        if sys.byteorder == "big":
+            weights.byteswap()  # stored little-endian
+        if len(weights) != len(vocabulary) * len(self.intents):
+            raise ValueError("intent model weights do not match its vocabulary")
+        self.weights = weights
+        self.quantum: float = float(data["quantum"])
         self.metadata: dict = data.get("training", {})
 
     def evidence(self, text: str) -> tuple[list[float] | None, float]:
-        """Raw (pre-temperature) class scores and the share of the text's features the model
-        knows. Scores are None when it knows none of them."""
-        acc = [0.0] * len(self.intents)
-        known = 0
-        feats = extract_features(text)
+        """Raw (pre-temperature) class scores and the share of the text's words and CJK
+        n-grams (ANCHORS) the model knows: character n-grams inside unknown Latin words
+        ("blah", keyboard mash) match something almost always, so they do not count as
+        knowing the text. Scores are None when the model knows none of its anchors."""
+        n = len(self.intents)
+        acc = [0] * n
+        known = anchors = known_anchors = 0
+        feats = extract_features(text, self.cjk_max)
+        index, weights = self.index, self.weights
         for feat in feats:
-            row = self.weights.get(feat)
-            if row is None:
+            anchor = feat.startswith(ANCHORS)
+            anchors += anchor
+            i = index.get(feat)
+            if i is None:
                 continue
             known += 1
-            for k, w in row:
-                acc[k] += w
-        if known == 0:
+            known_anchors += anchor
+            acc = list(map(add, acc, weights[i * n : i * n + n]))
+        if known_anchors == 0:  # not one word or CJK n-gram it knows: it cannot tell
             return None, 0.0
-        scale = 1.0 / math.sqrt(len(feats)) if self.scaling == "sqrt" else 1.0
-        logits = [b + scale * (known * d + a) for b, d, a in zip(self.bias, self.default, acc, strict=True)]
-        return logits, known / len(feats)
+        scale = self.quantum / math.sqrt(len(feats)) if self.scaling == "sqrt" else self.quantum
+        return [b + scale * a for b, a in zip(self.bias, acc, strict=True)], known_anchors / anchors
+
+    def probabilities(self, text: str) -> Probabilities:
+        logits, coverage = self.evidence(text)
+        return posterior(logits, coverage, self.temperature, self.full_coverage, len(self.intents))
 
     def classify(self, text: str) -> TextClassification:
         logits, coverage = self.evidence(text)
         probs = posterior(logits, coverage, self.temperature, self.full_coverage, len(self.intents))
-        if logits is None:
-            best = self.intents.index(FALLBACK_INTENT)
-        else:
-            best = max(range(len(probs)), key=lambda k: (probs[k], -k))
         scores = {intent: p for intent, p in zip(self.intents, probs, strict=True)}
-        return TextClassification(self.intents[best], probs[best], scores)
+        if logits is None:
+            fallback = self.intents.index(FALLBACK_INTENT)
+            return TextClassification(FALLBACK_INTENT, probs[fallback], scores, threshold=self.threshold)
+        parts = [self.probabilities(part) for part in clauses(text)]
+        best, confidence, second = decide(probs, parts, self.intents, self.secondary_threshold)
+        return TextClassification(
+            self.intents[best],
+            confidence,
+            scores,
+            secondary=None if second is None else self.intents[second],
+            threshold=self.threshold,
+        )
 
 
 def posterior(

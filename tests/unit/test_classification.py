@@ -1,0 +1,45 @@
+"""classification.classify on a case: two needs carried to the result, unsure text to a person."""
+
+from __future__ import annotations
+
+import pytest
+from switchboard.classification import classify
+from switchboard.nlp import classify_text
+
+
+@pytest.fixture(autouse=True, scope="module")
+def configured(runtime):
+    """The routing policy reads the settings the template gives every function."""
+    return runtime
+
+
+def case_with(text, **extra):
+    return {"messages": [{"from": "customer", "text": text}], "contact": {}, "verification": {"level": "NONE"}, **extra}
+
+
+def test_two_needs_route_by_the_primary_and_carry_the_secondary():
+    # given a customer who complains and reports a payment they did not make
+    case = case_with("你们客服态度太差了我要投诉,而且我账户里有一笔扣款不是我本人操作的")
+    # when classifying the case
+    result = classify(case)
+    # then fraud routes (disputes), and the complaint is carried along for the agent
+    assert result.intent == "unrecognized_transaction" and result.secondaryIntent == "complaint"
+    assert result.source == "text" and result.route.queue == "disputes"
+
+
+def test_unsure_text_goes_to_a_person_in_the_general_queue_never_an_automatic_route():
+    # given a message the model is unsure about
+    text = "about my money from yesterday"
+    assert classify_text(text).unsure
+    # when classifying the case
+    result = classify(case_with(text))
+    # then the guess is kept but the route is a person's: general queue, nothing automatic
+    assert result.source == "threshold"
+    assert result.route.queue == "general" and result.route.automatic is False
+
+
+def test_a_menu_choice_has_no_secondary():
+    # given a caller who pressed 3 (payment failed) and said two things
+    result = classify(case_with("付款失败了,另外我要投诉", contact={"ivrChoice": "3"}))
+    # then the menu decides alone
+    assert (result.intent, result.secondaryIntent, result.source) == ("payment_failed", None, "ivr")
