@@ -25,17 +25,20 @@ def test_two_needs_route_by_the_primary_and_carry_the_secondary():
     # then fraud routes (disputes), and the complaint is carried along for the agent
     assert result.intent == "unrecognized_transaction" and result.secondaryIntent == "complaint"
     assert result.source == "text" and result.route.queue == "disputes"
+    assert result.clarify == []
 
 
 def test_unsure_text_goes_to_a_person_in_the_general_queue_never_an_automatic_route():
     # given a message the model is unsure about
-    text = "about my money from yesterday"
+    text = "about the charge on my card"
     assert classify_text(text).unsure
     # when classifying the case
     result = classify(case_with(text))
     # then the guess is kept but the route is a person's: general queue, nothing automatic
     assert result.source == "threshold"
     assert result.route.queue == "general" and result.route.automatic is False
+    # and it carries the likely needs a clarifying question can offer
+    assert 2 <= len(result.clarify) <= 3 and result.intent in result.clarify
 
 
 def test_a_menu_choice_has_no_secondary():

@@ -12,7 +12,15 @@ import pytest
 import switchboard.nlp
 from switchboard.nlp import INTENTS, assess_sentiment, classify_text, detect_language, training
 from switchboard.nlp.features import CONCEPT_CUES, cue_pattern, normalize
-from switchboard.nlp.model import MODEL_PATH, PRECEDENCE_TIER, IntentModel, clauses, decide, get_model
+from switchboard.nlp.model import (
+    MODEL_PATH,
+    PRECEDENCE_TIER,
+    IntentModel,
+    clarify_choices,
+    clauses,
+    decide,
+    get_model,
+)
 
 # Measured on the shipped model: held-out accuracy 0.964, macro-F1 0.963 (tools/eval_intents.py).
 HELDOUT_ACCURACY_FLOOR = 0.92
@@ -446,3 +454,29 @@ def test_traditional_chinese_folds_to_simplified():
     # then they normalise to the same text and get the same intent
     assert normalize("我的帳戶被鎖了,登入收不到簡訊") == normalize("我的账户被锁了,登录收不到短信")
     assert classify_text("帳號被凍結了").intent == classify_text("账号被冻结了").intent == "account_locked"
+
+
+def test_clarify_offers_two_or_three_likely_needs_never_other():
+    # given probabilities spread over three needs and "other"
+    probs = dict.fromkeys(INTENTS, 0.0) | {
+        "payment_failed": 0.35,
+        "duplicate_payment": 0.3,
+        "other": 0.2,
+        "unrecognized_transaction": 0.15,
+    }
+    # then the choices are the likely needs, most probable first, "other" left out
+    assert clarify_choices([probs[i] for i in INTENTS], INTENTS) == (
+        "payment_failed",
+        "duplicate_payment",
+        "unrecognized_transaction",
+    )
+    # and a single likely need is no question to ask
+    assert clarify_choices(_one_hot("complaint", 0.7), INTENTS) == ()
+
+
+def test_only_unsure_text_comes_with_choices():
+    unsure = classify_text("about the charge on my card")
+    sure = classify_text("I forgot my password, how do I reset it?")
+    assert unsure.unsure and 2 <= len(unsure.clarify) <= 3 and "other" not in unsure.clarify
+    assert unsure.clarify[0] == max(unsure.clarify, key=unsure.scores.get)
+    assert sure.clarify == ()

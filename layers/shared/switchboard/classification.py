@@ -21,7 +21,7 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
     text = case_text(case)
     language = case.get("language") or detect_language(text)
     menu_intent = ivr_intent(case.get("contact", {}).get("ivrChoice"))
-    secondary = None
+    secondary, clarify = None, ()
     if menu_intent:
         intent, confidence, source = menu_intent, 1.0, "ivr"
     else:
@@ -31,6 +31,7 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
         # the policy's confidenceThreshold is a floor ops can raise without retraining.
         threshold = max(confidence_threshold(), predicted.threshold)
         source = "text" if confidence >= threshold else "threshold"
+        clarify = predicted.clarify if source == "threshold" else ()
     # Below the threshold the guess is kept for the agent to see, but a human decides: general queue.
     route = route_for(intent if source != "threshold" else "other")
     sentiment = assess_sentiment(text)
@@ -46,6 +47,7 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
         intent=intent,
         confidence=confidence,
         secondaryIntent=secondary,
+        clarify=list(clarify),
         language=language,
         priority=priority,
         source=source,

@@ -248,6 +248,8 @@ class ClassificationResult(BaseModel):
     confidence: float
     # A second need in the same message; `intent` (by precedence) decides the route.
     secondaryIntent: Intent | None = None
+    # source "threshold" only: the likely needs a clarifying question can offer (may be empty).
+    clarify: list[Intent] = []
     language: Language
     priority: Priority
     source: Literal["ivr", "text", "threshold"]

@@ -86,10 +86,30 @@ class TextClassification:
     # threshold below which `intent` must not be acted on automatically (ask or a person).
     secondary: str | None = None
     threshold: float = 0.0
+    # When unsure: the two or three likely needs to offer the customer as choices (most
+    # probable first); empty when sure, or when fewer than two needs are likely at all.
+    clarify: tuple[str, ...] = ()
 
     @property
     def unsure(self) -> bool:
         return self.confidence < self.threshold
+
+
+# A clarifying question offers needs of at least CLARIFY_MIN probability, most probable
+# first, at most three, stopping once they cover CLARIFY_MASS. Design constants: the
+# question is only asked when the model is unsure anyway, and "other" is never a choice.
+CLARIFY_MIN = 0.1
+CLARIFY_MASS = 0.9
+
+
+def clarify_choices(probs: list[float], intents: tuple[str, ...]) -> tuple[str, ...]:
+    ranked = sorted((k for k in range(len(probs)) if intents[k] != FALLBACK_INTENT), key=lambda k: (-probs[k], k))
+    chosen: list[int] = []
+    for k in ranked[:3]:
+        if probs[k] < CLARIFY_MIN or sum(probs[j] for j in chosen) >= CLARIFY_MASS:
+            break
+        chosen.append(k)
+    return tuple(intents[k] for k in chosen) if len(chosen) >= 2 else ()
 
 
 # Where one need ends and the next may begin: sentence punctuation and the connectives
@@ -215,6 +235,7 @@ class IntentModel:
             scores,
             secondary=None if second is None else self.intents[second],
             threshold=self.threshold,
+            clarify=clarify_choices(probs, self.intents) if confidence < self.threshold else (),
         )
 
 
