@@ -178,8 +178,6 @@ class Resolver(CaseServices):
             )
         elif handler is None or not route.automatic or (case.get("confidence") or 0) == 0:
             result = _escalate(route, f"{intent}: needs a person", f"{intent} is handled by the {route.queue} team")
-            if intent == "unrecognized_transaction" and level == "AUTHENTICATED" and case.get("customerId"):
-                result.evidence = self._disputed_payment(case)
         elif route.requiresAuthentication and level != "AUTHENTICATED":
             result = _escalate(
                 route, f"{intent}: identity not proven", "customer not authenticated for a sensitive request"
@@ -188,6 +186,9 @@ class Resolver(CaseServices):
             result = _escalate(route, f"{intent}: customer not on file", "no customer matches this contact")
         else:
             result = handler(case, route, language)
+        escalated = result.outcome == "ESCALATE"
+        if escalated and intent == "unrecognized_transaction" and level == "AUTHENTICATED" and case.get("customerId"):
+            result.evidence = [*self._disputed_payment(case), *result.evidence]  # also with a second need
         if result.outcome == "RESOLVED":
             self.cases.record(case_id, "resolve", result.summary, status="RESOLVED", resolution=result.summary)
         else:
