@@ -73,6 +73,8 @@ class Resolver:
                 return self(arg[0]) == self(arg[1])
             if key == "Fn::Not":
                 return not self(arg[0])
+            if key == "Fn::Split":
+                return str(self(arg[1])).split(arg[0])
             if key == "Fn::Select":
                 return self(arg[1])[int(arg[0])]
         return {k: self(v) for k, v in value.items()}

@@ -1,5 +1,6 @@
 """Agents' endpoint: GET /tasks, POST /tasks/{taskId}/claim, POST /tasks/{taskId}/complete."""
 
+from aws_lambda_powertools.logging import correlation_paths
 from switchboard.agents import AgentDesk
 from switchboard.api import ApiError, json_response, principal, request_model, resolver_with_errors
 from switchboard.models import TaskCompletion
@@ -33,7 +34,7 @@ def complete(taskId: str):  # noqa: N803
     return json_response(200, desk.complete(agent, taskId, request_model(app, TaskCompletion)))
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context):

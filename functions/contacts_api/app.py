@@ -1,11 +1,13 @@
 """Channels' endpoint: POST /contacts, and the customer's GET /cases/{caseId}, code and feedback."""
 
-from switchboard.api import idempotency_key, json_response, request_model, resolver_with_errors
+from aws_lambda_powertools.logging import correlation_paths
+from switchboard.api import cors_config, idempotency_key, json_response, request_model, resolver_with_errors
+from switchboard.config import settings
 from switchboard.customer_api import CustomerApi
 from switchboard.models import Contact, Feedback, VerificationCode
 from switchboard.observability import logger, metrics, tracer
 
-app = resolver_with_errors()
+app = resolver_with_errors(cors=cors_config(settings().cors_allowed_origins))
 api = CustomerApi()
 
 
@@ -39,7 +41,7 @@ def openapi():
     return json_response(200, document())
 
 
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context):

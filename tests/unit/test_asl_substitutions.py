@@ -28,5 +28,5 @@ def test_every_task_retries_and_catches():
         if name == "LastResort":  # the end of the failure path: retried, then the execution fails (alarmed)
             continue
         assert state.get("Catch"), f"{name} has no Catch"
-        if "waitForTaskToken" in state["Resource"]:
+        if "waitfortasktoken" in state["Resource"].lower():  # ${LambdaInvokeWaitForTaskTokenArn}
             assert "TimeoutSecondsPath" in state or "TimeoutSeconds" in state, f"{name} waits without a bound"

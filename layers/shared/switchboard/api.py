@@ -76,14 +76,31 @@ def principal(event: Any) -> Principal:
     return principal_from(context.get("authorizer"), headers.get("authorization"))
 
 
-def resolver_with_errors() -> Any:
+def cors_config(origins: tuple[str, ...]) -> Any:
+    """Powertools' CORS for the configured browser origins (None when there are none): preflights are
+    answered and the asking origin is reflected only when it is one of them. Bearer tokens, no cookies."""
+    if not origins:
+        return None
+    from aws_lambda_powertools.event_handler import CORSConfig
+
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=list(origins[1:]),
+        allow_headers=["Idempotency-Key"],  # added to Powertools' defaults (Authorization, Content-Type, ...)
+        expose_headers=["Retry-After"],
+        max_age=600,
+        allow_credentials=False,
+    )
+
+
+def resolver_with_errors(cors: Any = None) -> Any:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
     from .intake import DuplicateInProgress, IdempotencyConflict
     from .verification import CodeRejected, NoCodePending, TooManyAttempts
 
-    app = APIGatewayRestResolver()
+    app = APIGatewayRestResolver(cors=cors)
 
     @app.exception_handler(ApiError)
     def _api_error(exc: ApiError):
@@ -175,4 +192,12 @@ def resolver_with_errors() -> Any:
     return app
 
 
-__all__ = ["ApiError", "idempotency_key", "json_response", "principal", "request_model", "resolver_with_errors"]
+__all__ = [
+    "ApiError",
+    "cors_config",
+    "idempotency_key",
+    "json_response",
+    "principal",
+    "request_model",
+    "resolver_with_errors",
+]

@@ -26,6 +26,7 @@ class Settings:
     sla_seconds_override: int
     refund_review_hours: int
     payment_reversal_window_hours: int
+    cors_allowed_origins: tuple[str, ...] = ()  # browser origins allowed on the customer routes
 
 
 class ConfigurationError(RuntimeError):
@@ -76,4 +77,5 @@ def settings() -> Settings:
         sla_seconds_override=_int("SLA_SECONDS_OVERRIDE", 0),
         refund_review_hours=_int("REFUND_REVIEW_HOURS", 72),
         payment_reversal_window_hours=_int("PAYMENT_REVERSAL_WINDOW_HOURS", 24),
+        cors_allowed_origins=tuple(o.strip() for o in env.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
     )
