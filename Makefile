@@ -26,9 +26,9 @@ demo: $(VENV)/.installed ## every sample contact through the real template and s
 serve: $(VENV)/.installed ## the local runtime on 127.0.0.1:$(PORT)
 	$(PY) -m local_runtime serve --port $(PORT) --seed $(SEED)
 
-invoke: $(VENV)/.installed ## make invoke FUNCTION=<LogicalId> EVENT=<file>
-	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=<file>"; exit 2; }
-	@$(PY) -m local_runtime invoke $(FUNCTION) $(EVENT) --seed $(SEED)
+invoke: $(VENV)/.installed ## make invoke FUNCTION=<LogicalId> EVENT=<file> [GIVEN=<sample contact opening its case>]
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=<file> [GIVEN=<contact file>]"; exit 2; }
+	@$(PY) -m local_runtime invoke $(FUNCTION) $(EVENT) --seed $(SEED) $(if $(GIVEN),--given $(GIVEN))
 
 test: $(VENV)/.installed ## the whole suite
 	$(PY) -m pytest -q -n 2 --dist loadfile

@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("function")
     invoke.add_argument("event")
     invoke.add_argument("--seed", default=None)
+    invoke.add_argument("--given", default=None, help="sample contact that opens the case the event refers to")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run_demo
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve_forever(args.port, args.seed)
     from .invoke import invoke_function
 
-    return invoke_function(args.function, args.event, args.seed)
+    return invoke_function(args.function, args.event, args.seed, args.given)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ class ApiGateway:
 
     def _cognito_claims(self, headers: dict[str, str]) -> dict[str, Any] | None:
         """What a Cognito user-pool authorizer would pass for a seed agent's bearer token."""
-        auth = headers.get("authorization", "")
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         agent = self.runtime.agents.get(auth[7:].strip()) if auth.lower().startswith("bearer ") else None
         if not agent:
             return None
@@ -85,6 +85,14 @@ class ApiGateway:
         if answer["policyDocument"]["Statement"][0]["Effect"] != "Allow":
             return _error(403, "FORBIDDEN", "not allowed")
         return {**answer.get("context", {}), "principalId": answer["principalId"]}
+
+    def authorize_event(self, event: dict[str, Any]) -> dict[str, Any] | Response | None:
+        """The authorizer context API Gateway would add to a proxy event (a sample from events/api)
+        for its route, or the 401/403 it would answer instead."""
+        for route, _ in self.routes:
+            if route["path"] == event.get("resource") and route["method"] == str(event.get("httpMethod")).upper():
+                return self._authorize(route, event)
+        return _error(404, "NOT_FOUND", f"no route for {event.get('httpMethod')} {event.get('resource')}")
 
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes, query: dict[str, list[str]]

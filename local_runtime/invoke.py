@@ -1,17 +1,141 @@
-"""`make invoke FUNCTION=<LogicalId> EVENT=<file>`: one function of the template, like `sam local invoke`."""
+"""`make invoke FUNCTION=<LogicalId> EVENT=<file> [GIVEN=<sample contact>]`: one function of the
+template, like `sam local invoke`, plus the two things `sam local invoke` leaves to you, so that
+every sample in events/ answers as it would on AWS:
+
+- an API sample first goes through its route's authorizer, as API Gateway runs it before the function;
+- a sample that acts on an existing case (its ids look like SB261124-ABCDEF) gets one: the GIVEN
+  sample contact (by default the one of GIVEN_CONTACT below) goes through the real intake and
+  workflow, invoke waits for what the sample needs (the case, its task, the one-time code texted to
+  the customer) and swaps the sample's ids, `<caseToken>` and code for the real ones."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
+from .api import ApiGateway, Response
+from .client import LocalClient
 from .lambda_hook import invoke
-from .runtime import DEFAULT_SEED, LocalRuntime
+from .runtime import DEFAULT_SEED, ROOT, LocalRuntime
+
+EVENTS = ROOT / "events"
+# The sample contact that opens the case a sample refers to, by the sample's file name, else its
+# folder: a customer asked for a one-time code for the code samples, else an app-chat refund request
+# (a payments task).
+GIVEN_CONTACT = {
+    "connect": EVENTS / "connect" / "contact_flow_account_locked.json",
+    "post_verification.json": EVENTS / "api" / "contact_phone_zh_transactions.json",
+    "": EVENTS / "api" / "contact_app_chat_duplicate.json",
+}
+CASE_TOKEN_PLACEHOLDER = "<caseToken>"  # noqa: S105 - the placeholder written in events/api samples
+_TASK_ID = re.compile(r"\bSB\d{6}-[A-Z0-9]{6}-T[A-Z0-9]{8}\b")
+_CASE_ID = re.compile(r"\bSB\d{6}-[A-Z0-9]{6}\b")
+SETTLED = ("AWAITING_CUSTOMER", "ESCALATED", "RESOLVED", "CLOSED", "FAILED")
 
 
-def invoke_function(logical_id: str, event_path: str, seed: str | None) -> int:
-    event = json.loads(Path(event_path).read_text(encoding="utf-8"))
+def default_given(event_path: Path) -> Path:
+    path = event_path.resolve()
+    return GIVEN_CONTACT.get(path.name) or GIVEN_CONTACT.get(path.parent.name) or GIVEN_CONTACT[""]
+
+
+class SampleInvoker:
+    """Invokes the template's functions with sample events on a started LocalRuntime."""
+
+    def __init__(self, runtime: LocalRuntime) -> None:
+        self.runtime = runtime
+        self.client = LocalClient(runtime)
+        self.gateway: ApiGateway = self.client.gateway
+
+    def invoke(self, logical_id: str, event: dict[str, Any], given: Path | None = None) -> tuple[Any, bool]:
+        """(answer, failed) of the function for the event, after giving it its case and authorizer."""
+        event = self._with_real_case(event, given)
+        if "httpMethod" in event and "requestContext" in event:
+            authorized = self.gateway.authorize_event(event)
+            if isinstance(authorized, Response):  # API Gateway answers without calling the function
+                return {"statusCode": authorized.status, "headers": authorized.headers, "body": authorized.body}, False
+            event["requestContext"]["authorizer"] = authorized
+        return invoke(self.runtime.functions[logical_id], event)
+
+    # ---- the case a sample refers to ------------------------------------------------------------
+
+    def _with_real_case(self, event: dict[str, Any], given: Path | None) -> dict[str, Any]:
+        text = json.dumps(event, ensure_ascii=False)
+        case_ids = set(_CASE_ID.findall(_TASK_ID.sub("", text))) | {
+            t.rsplit("-T", 1)[0] for t in _TASK_ID.findall(text)
+        }
+        if not case_ids or all(self._case(case_id) for case_id in case_ids):
+            return event
+        if given is None:
+            raise ValueError(f"the sample refers to case(s) {sorted(case_ids)} that do not exist; name a GIVEN contact")
+        case_id, token = self._open_case(given)
+        self.runtime.wait_for(
+            lambda: (c := self._case(case_id)) and c["status"] in SETTLED and c,
+            what=f"case {case_id} (from {given.name}) to settle",
+        )
+        for task_id in set(_TASK_ID.findall(text)):
+            text = text.replace(task_id, self._task_of(case_id))
+        for sample_id in case_ids:
+            text = text.replace(sample_id, case_id)
+        answered = json.loads(text.replace(CASE_TOKEN_PLACEHOLDER, token or CASE_TOKEN_PLACEHOLDER))
+        # the customer keys in (Connect) or types (API) the code texted to them
+        parameters = (answered.get("Details") or {}).get("Parameters") or {}
+        if "code" in parameters:
+            parameters["code"] = self._texted_code(case_id)
+        body = json.loads(answered["body"]) if isinstance(answered.get("body"), str) else None
+        if isinstance(body, dict) and "code" in body:
+            answered["body"] = json.dumps({**body, "code": self._texted_code(case_id)})
+        return answered
+
+    def _case(self, case_id: str) -> dict[str, Any] | None:
+        from switchboard.repository.cases import CaseRepository
+
+        return CaseRepository().find(case_id)
+
+    def _open_case(self, given: Path) -> tuple[str, str | None]:
+        """(case id, case token) of the case the given sample contact opens."""
+        contact = json.loads(given.read_text(encoding="utf-8"))
+        if "httpMethod" in contact:
+            answer = self.client.send_event_file(given)
+            if answer.status != 202:
+                raise RuntimeError(f"{given.name} was not accepted: {answer.status} {answer.body}")
+            return str(answer.json()["caseId"]), answer.json().get("caseToken")
+        answer, failed = invoke(self.runtime.functions[self._connect_function()], contact)
+        if failed or not answer.get("caseId"):
+            raise RuntimeError(f"{given.name} opened no case: {answer}")
+        return str(answer["caseId"]), None
+
+    def _connect_function(self) -> str:
+        """The function Amazon Connect may invoke (the template's lambda permission for connect)."""
+        for resource in self.runtime.resources.values():
+            props = resource.get("Properties", {})
+            if resource["Type"] == "AWS::Lambda::Permission" and props.get("Principal") == "connect.amazonaws.com":
+                return str(props["FunctionName"]["Ref"])
+        raise LookupError("template.yaml grants no function to connect.amazonaws.com")
+
+    def _task_of(self, case_id: str) -> str:
+        tasks = self.runtime.wait_for(
+            lambda: (self._case(case_id) or {}).get("tasks") or None,
+            what=f"a task on case {case_id} (the GIVEN contact must need an agent)",
+        )
+        return str(tasks[-1])
+
+    def _texted_code(self, case_id: str) -> str:
+        def code() -> str | None:
+            for message in self.runtime.outbox():
+                if message["caseId"] == case_id and message.get("type") == "verification_code":
+                    found = re.search(r"(?<!\d)\d{6}(?!\d)", message["body"])
+                    return found.group(0) if found else None
+            return None
+
+        return str(self.runtime.wait_for(code, what=f"the one-time code texted for {case_id}"))
+
+
+def invoke_function(logical_id: str, event_path: str, seed: str | None, given: str | None = None) -> int:
+    path = Path(event_path)
+    event = json.loads(path.read_text(encoding="utf-8"))
     with LocalRuntime(seed_path=Path(seed) if seed else DEFAULT_SEED) as runtime:
         if logical_id not in runtime.functions:
             print(
@@ -19,6 +143,6 @@ def invoke_function(logical_id: str, event_path: str, seed: str | None) -> int:
                 file=sys.stderr,
             )
             return 2
-        payload, error = invoke(runtime.functions[logical_id], event)
+        payload, error = SampleInvoker(runtime).invoke(logical_id, event, Path(given) if given else default_given(path))
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return 1 if error else 0

@@ -111,6 +111,7 @@ def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:
 
 
 def _code_entered(case_id: str, code: str, language: str) -> dict[str, str]:
+    from .errors import CaseNotFound
     from .verification import CodeRejected, NoCodePending, TooManyAttempts, Verification
 
     try:
@@ -120,6 +121,6 @@ def _code_entered(case_id: str, code: str, language: str) -> dict[str, str]:
         key = "CODE_REJECTED" if rejected.attempts_left else "CODE_FAILED"
         action = "COLLECT_CODE" if rejected.attempts_left else "TRANSFER"
         prompt = PROMPTS[key][language]
-    except (NoCodePending, TooManyAttempts):
+    except (NoCodePending, TooManyAttempts, CaseNotFound):  # nothing (left) to check: the caller reaches a person
         action, prompt = "TRANSFER", PROMPTS["CODE_FAILED"][language]
     return _flat(caseId=case_id, nextAction=action, language=language, prompt=prompt)
