@@ -9,7 +9,7 @@ SEED ?= local_runtime/seed.json
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve invoke test lint eval bench clean
+.PHONY: demo serve invoke test lint eval bench seed-aws clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"need Python 3.13 (Lambda python3.13), got {sys.version}"'
@@ -39,7 +39,11 @@ eval: $(VENV)/.installed ## intent classifier on the held-out split
 bench: $(VENV)/.installed ## cold start, latency and cost figures
 	$(PY) tools/bench.py
 
-lint: $(VENV)/.installed ## ruff, cfn-lint + sam validate --lint, asl-validator
+seed-aws: $(VENV)/.installed ## make seed-aws STACK=<deployed stack> [SEED=file] [REGION=...]: the seed into AWS
+	@test -n "$(STACK)" || { echo "usage: make seed-aws STACK=<stack name> [SEED=file] [REGION=region]"; exit 2; }
+	$(PY) tools/seed_aws.py --stack $(STACK) --seed $(SEED) $(if $(REGION),--region $(REGION))
+
+lint: $(VENV)/.installed ## ruff, mypy, cfn-lint, sam build, asl-validator
 	bash tools/lint.sh
 
 clean:

@@ -49,13 +49,13 @@ class SampleInvoker:
         self.client = LocalClient(runtime)
         self.gateway: ApiGateway = self.client.gateway
 
-    def invoke(self, logical_id: str, event: dict[str, Any], given: Path | None = None) -> tuple[Any, bool]:
-        """(answer, failed) of the function for the event, after giving it its case and authorizer."""
+    def invoke(self, logical_id: str, event: dict[str, Any], given: Path | None = None) -> tuple[Any, str | None]:
+        """(answer, function error) of the function for the event, after giving it its case and authorizer."""
         event = self._with_real_case(event, given)
         if "httpMethod" in event and "requestContext" in event:
             authorized = self.gateway.authorize_event(event)
             if isinstance(authorized, Response):  # API Gateway answers without calling the function
-                return {"statusCode": authorized.status, "headers": authorized.headers, "body": authorized.body}, False
+                return {"statusCode": authorized.status, "headers": authorized.headers, "body": authorized.body}, None
             event["requestContext"]["authorizer"] = authorized
         return invoke(self.runtime.functions[logical_id], event)
 

@@ -111,11 +111,15 @@ def _before_send(request: Any, **_: Any) -> Any:
         function = lookup(name)
     except KeyError:
         from botocore.awsrequest import AWSResponse
+        from botocore.compat import HTTPHeaders
 
         # never let a call meant for the local runtime leave the machine (e.g. after it stopped)
         body = json.dumps({"Type": "User", "message": f"Function not found: {name}"}).encode("utf-8")
-        return AWSResponse(url, 404, {"x-amzn-ErrorType": "ResourceNotFoundException"}, _Body(body))
+        return AWSResponse(
+            url, 404, HTTPHeaders.from_dict({"x-amzn-ErrorType": "ResourceNotFoundException"}), _Body(body)
+        )
     from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
 
     body = request.body or b"{}"
     event = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
@@ -123,7 +127,9 @@ def _before_send(request: Any, **_: Any) -> Any:
     headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
     if error:
         headers["X-Amz-Function-Error"] = error
-    return AWSResponse(url, 200, headers, _Body(json.dumps(payload, default=str).encode("utf-8")))
+    return AWSResponse(
+        url, 200, HTTPHeaders.from_dict(headers), _Body(json.dumps(payload, default=str).encode("utf-8"))
+    )
 
 
 def install() -> None:

@@ -218,7 +218,8 @@ class LocalRuntime:
     def client(self, service: str) -> Any:
         import boto3
 
-        return boto3.session.Session().client(service, region_name=REGION)
+        # stubs type client() per literal service name; callers here pass theirs as a str
+        return boto3.session.Session().client(service, region_name=REGION)  # type: ignore[call-overload]
 
     def _create_resources(self, resolver: template.Resolver) -> None:
         ddb, sns, sqs, events, ses = (self.client(s) for s in ("dynamodb", "sns", "sqs", "events", "ses"))
@@ -251,6 +252,8 @@ class LocalRuntime:
             code_dir = ROOT / props["CodeUri"]
             module_path = code_dir / (module_name.replace(".", "/") + ".py")
             spec = importlib.util.spec_from_file_location(f"switchboard_fn_{logical_id}", module_path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"{logical_id}: no handler module at {module_path}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
             spec.loader.exec_module(module)

@@ -28,8 +28,10 @@ def _construct(tag: str) -> Callable[[yaml.Loader, yaml.Node], Any]:
                 value = value.split(".", 1)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
-        else:
+        elif isinstance(node, yaml.MappingNode):
             value = loader.construct_mapping(node, deep=True)
+        else:
+            raise yaml.constructor.ConstructorError(None, None, f"!{tag} on an unexpected node", node.start_mark)
         return {key: value}
 
     return build

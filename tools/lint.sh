@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make lint: ruff, cfn-lint, sam validate --lint, and asl-validator on every state machine file.
+# make lint: ruff, mypy (with boto3's stubs), cfn-lint, sam build, and asl-validator on every state machine file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,17 +7,25 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check --quiet . || { echo "ruff format: run '.venv/bin/ruff format .'"; exit 1; }
 
+echo "== mypy (layers/shared/switchboard, functions, local_runtime; settings in pyproject.toml)"
+.venv/bin/mypy
+
 echo "== cfn-lint template.yaml"
 .venv/bin/cfn-lint template.yaml
 
-echo "== sam validate --lint"
+echo "== sam build (the layer and every function for python3.13/arm64; cfn-lint above already validated)"
 if [ ! -x .venv-sam/bin/sam ] || [ requirements-sam.txt -nt .venv-sam/bin/sam ]; then
   python3 -m venv .venv-sam
-  .venv-sam/bin/pip install --quiet --upgrade pip
-  .venv-sam/bin/pip install --quiet -r requirements-sam.txt
+  .venv-sam/bin/pip install --progress-bar off --upgrade pip
+  .venv-sam/bin/pip install --progress-bar off -r requirements-sam.txt
   touch .venv-sam/bin/sam
 fi
-SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 .venv-sam/bin/sam validate --lint --template template.yaml
+# sam build runs python3.13 from PATH: under pyenv, make 3.13 visible beside the global version
+if [ -z "${PYENV_VERSION:-}" ] && command -v pyenv >/dev/null; then
+  PYENV_VERSION="$(pyenv global | head -1):$(pyenv versions --bare | grep -E '^3\.13' | head -1)"
+  export PYENV_VERSION
+fi
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 .venv-sam/bin/sam build --template template.yaml
 
 echo "== asl-validator"
 if [ ! -x node_modules/.bin/asl-validator ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

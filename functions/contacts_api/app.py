@@ -13,7 +13,7 @@ api = CustomerApi()
 
 @app.post("/contacts")
 def post_contact():
-    contact = request_model(app, Contact)
+    contact: Contact = request_model(app, Contact)
     return json_response(202, api.open(contact, idempotency_key(app), app.current_event.raw_event))
 
 

@@ -20,6 +20,13 @@ from .templates import action_text
 TASK_VIEW_FIELDS = set(TaskView.model_fields)
 
 
+def _agent_id(agent: Principal) -> str:
+    """Who acts on a task: an agent principal without an id (claims with no username) may not."""
+    if not agent.is_agent or not agent.subject:
+        raise Forbidden("an agent identity is required")
+    return agent.subject
+
+
 def task_view(task: dict[str, Any]) -> TaskView:
     return TaskView(**{k: v for k, v in task.items() if k in TASK_VIEW_FIELDS})
 
@@ -51,13 +58,15 @@ class AgentDesk:
         return task
 
     def claim(self, agent: Principal, task_id: str) -> TaskView:
+        agent_id = _agent_id(agent)
         task = self._own_task(agent, task_id)
         self._check_open(task)
-        claimed = self.tasks.claim(task_id, agent.subject)
-        self.cases.record(task["caseId"], "agent", f"task {task_id} claimed", actor=f"agent:{agent.subject}")
+        claimed = self.tasks.claim(task_id, agent_id)
+        self.cases.record(task["caseId"], "agent", f"task {task_id} claimed", actor=f"agent:{agent_id}")
         return task_view(claimed)
 
     def complete(self, agent: Principal, task_id: str, completion: TaskCompletion) -> TaskView:
+        agent_id = _agent_id(agent)
         task = self._own_task(agent, task_id)
         self._check_open(task)
         if completion.outcome == "REASSIGN" and not completion.queue:
@@ -68,25 +77,25 @@ class AgentDesk:
             resolution=completion.resolution,
             actions=completion.actions,
             queue=completion.queue,
-            agentId=agent.subject,
+            agentId=agent_id,
         )
-        done = self.tasks.complete(task_id, agent.subject, decision.model_dump(mode="json"))
+        done = self.tasks.complete(task_id, agent_id, decision.model_dump(mode="json"))
         try:
             self.sfn.send_task_success(taskToken=task["taskToken"], output=decision.model_dump_json())
         except Exception as exc:
             name = type(exc).__name__
             if name in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
                 # the decision was never applied: record the task as expired, not as done
-                self.tasks.reopen(task_id, agent.subject)
+                self.tasks.reopen(task_id, agent_id)
                 self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
                 raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
-            self.tasks.reopen(task_id, agent.subject)  # keep the task workable; the agent can retry
+            self.tasks.reopen(task_id, agent_id)  # keep the task workable; the agent can retry
             raise
         self.cases.record(
             task["caseId"],
             "agent",
             f"task {task_id} completed: {completion.outcome}",
-            actor=f"agent:{agent.subject}",
+            actor=f"agent:{agent_id}",
             openTaskId=None,
         )
         return task_view(done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 MAX_BODY_BYTES = 64 * 1024
@@ -29,7 +30,7 @@ def error_body(code: str, message: str, details: list[dict[str, str]] | None = N
     return json.dumps({"error": {"code": code, "message": message, "details": details or []}}, ensure_ascii=False)
 
 
-def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """pydantic / Powertools validation errors -> [{"field", "issue"}], field as a dotted path
     without the 'body' prefix or the discriminator's model tag."""
     details = []

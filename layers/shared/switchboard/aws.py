@@ -14,7 +14,8 @@ def _client(service: str) -> Any:
     import boto3  # imported on first use: keeps handler import time low
 
     with _lock:  # boto3's default session is not thread-safe while it creates clients
-        return boto3.session.Session().client(service)
+        # stubs type client() per literal service name; the accessors below name theirs
+        return boto3.session.Session().client(service)  # type: ignore[call-overload]
 
 
 def dynamodb() -> Any:

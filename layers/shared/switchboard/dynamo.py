@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -37,10 +40,14 @@ def marshal(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
 
 
-def marshal_value(value: Any) -> dict[str, Any]:
+def marshal_value(value: Any) -> AttributeValueTypeDef:
     return _serializer.serialize(_to_dynamo(value))
 
 
+@overload
+def unmarshal(item: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def unmarshal(item: None) -> None: ...
 def unmarshal(item: dict[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None

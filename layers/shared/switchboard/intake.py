@@ -133,7 +133,7 @@ class Intake:
 
         from .models import Contact
 
-        contact = TypeAdapter(Contact).validate_python(request["contact"])
+        contact: Contact = TypeAdapter(Contact).validate_python(request["contact"])
         app_user = request.get("appUser")
         if isinstance(contact, AppChatContact) and app_user:
             existing = self.cases.open_case_for_session(f"{app_user}#{contact.sessionId}")

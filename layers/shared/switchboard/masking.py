@@ -8,6 +8,7 @@ error paths too, where failing would lose the original error.
 from __future__ import annotations
 
 import re
+from typing import overload
 
 HIDDEN = "***"
 
@@ -41,6 +42,10 @@ def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdecimal())
 
 
+@overload
+def mask_phone(e164: str) -> str: ...
+@overload
+def mask_phone(e164: None) -> None: ...
 def mask_phone(e164: str | None) -> str | None:
     """ "+8613812345678" -> "+86*******5678": the country code and the last 4 digits stay."""
     if e164 is None:

@@ -45,7 +45,7 @@ def destination(
     if case["channel"] == "app_chat":
         return "chat", contact["sessionId"]
     preferred_address = on_file.get(_CONTACT_FIELD.get(preferred or "", ""))
-    if preferred_address:
+    if preferred and preferred_address:
         return preferred, preferred_address
     if case["channel"] == "phone":  # the caller of an authenticated channel (Connect, or an IVR client)
         return "sms", contact["callerNumber"]

@@ -54,7 +54,7 @@ def document() -> dict[str, Any]:
             (429, "too many attempts (a one-time code allows three)"),
         )
     }
-    bearer = [{"bearer": []}]
+    bearer: list[dict[str, list[str]]] = [{"bearer": []}]
     case_id = {"name": "caseId", "in": "path", "required": True, "schema": {"type": "string"}}
     task_id = {"name": "taskId", "in": "path", "required": True, "schema": {"type": "string"}}
     return {

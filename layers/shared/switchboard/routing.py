@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from .config import settings
-from .models import PRIORITY_RANK, Route
+from .models import PRIORITY_RANK, Priority, Route
 
 _POLICY_FILE = Path(__file__).parent / "data" / "routing.json"
 
@@ -23,7 +23,7 @@ def _sla(seconds: int) -> int:
     return override if override > 0 else seconds
 
 
-def route_for(intent: str, priority: str | None = None) -> Route:
+def route_for(intent: str, priority: Priority | None = None) -> Route:
     rule = policy()["intents"][intent]
     return Route(
         queue=rule["queue"],
@@ -58,13 +58,13 @@ def confidence_threshold() -> float:
     return float(policy()["confidenceThreshold"])
 
 
-def raise_priority(current: str, floor: str | None) -> str:
+def raise_priority(current: Priority, floor: Priority | None) -> Priority:
     """The more urgent of two priorities."""
     if floor is None:
         return current
     return min(current, floor, key=lambda p: PRIORITY_RANK[p])
 
 
-def one_step_up(priority: str) -> str:
-    order = sorted(PRIORITY_RANK, key=PRIORITY_RANK.get)
+def one_step_up(priority: Priority) -> Priority:
+    order: list[Priority] = sorted(get_args(Priority), key=PRIORITY_RANK.__getitem__)
     return order[max(0, PRIORITY_RANK[priority] - 1)]
