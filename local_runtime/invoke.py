@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,10 @@ CASE_TOKEN_PLACEHOLDER = "<caseToken>"  # noqa: S105 - the placeholder written i
 _TASK_ID = re.compile(r"\bSB\d{6}-[A-Z0-9]{6}-T[A-Z0-9]{8}\b")
 _CASE_ID = re.compile(r"\bSB\d{6}-[A-Z0-9]{6}\b")
 SETTLED = ("AWAITING_CUSTOMER", "ESCALATED", "RESOLVED", "CLOSED", "FAILED")
+# moto's DynamoDB is not thread-safe: a read racing the workflow's write to the same item can fail
+# ("dictionary changed size during iteration"), so the waits below poll gently.
+POLL_SECONDS = 0.25
+NATURAL_KEYS = ("contactId", "sessionId", "messageId", "submissionId")  # a contact's idempotency keys
 
 
 def default_given(event_path: Path) -> Path:
@@ -73,6 +78,7 @@ class SampleInvoker:
         case_id, token = self._open_case(given)
         self.runtime.wait_for(
             lambda: (c := self._case(case_id)) and c["status"] in SETTLED and c,
+            interval=POLL_SECONDS,
             what=f"case {case_id} (from {given.name}) to settle",
         )
         for task_id in set(_TASK_ID.findall(text)):
@@ -95,19 +101,26 @@ class SampleInvoker:
         return CaseRepository().find(case_id)
 
     def _open_case(self, given: Path) -> tuple[str, str | None]:
-        """(case id, case token) of the case the given sample contact opens."""
+        """(case id, case token) of a new case opened by the given sample contact: its natural keys get
+        a fresh suffix, so each sample gets a case of its own (a retried contact would answer the old one)."""
         contact = json.loads(given.read_text(encoding="utf-8"))
+        suffix = uuid.uuid4().hex[:8]
         if "httpMethod" in contact:
-            answer = self.client.send_event_file(given)
+            body = {k: f"{v}-{suffix}" if k in NATURAL_KEYS else v for k, v in json.loads(contact["body"]).items()}
+            headers = {k: v for k, v in contact["headers"].items() if k.lower() != "host"}
+            answer = self.client.request(contact["httpMethod"], contact["path"], body, headers)
             if answer.status != 202:
                 raise RuntimeError(f"{given.name} was not accepted: {answer.status} {answer.body}")
             return str(answer.json()["caseId"]), answer.json().get("caseToken")
-        answer, failed = invoke(self.runtime.functions[self._connect_function()], contact)
+        data = contact["Details"]["ContactData"]
+        for key in ("ContactId", "InitialContactId"):
+            data[key] = f"{data[key]}-{suffix}"
+        answer, failed = invoke(self.runtime.functions[self.connect_function()], contact)
         if failed or not answer.get("caseId"):
             raise RuntimeError(f"{given.name} opened no case: {answer}")
         return str(answer["caseId"]), None
 
-    def _connect_function(self) -> str:
+    def connect_function(self) -> str:
         """The function Amazon Connect may invoke (the template's lambda permission for connect)."""
         for resource in self.runtime.resources.values():
             props = resource.get("Properties", {})
@@ -118,6 +131,7 @@ class SampleInvoker:
     def _task_of(self, case_id: str) -> str:
         tasks = self.runtime.wait_for(
             lambda: (self._case(case_id) or {}).get("tasks") or None,
+            interval=POLL_SECONDS,
             what=f"a task on case {case_id} (the GIVEN contact must need an agent)",
         )
         return str(tasks[-1])
@@ -130,7 +144,7 @@ class SampleInvoker:
                     return found.group(0) if found else None
             return None
 
-        return str(self.runtime.wait_for(code, what=f"the one-time code texted for {case_id}"))
+        return str(self.runtime.wait_for(code, interval=POLL_SECONDS, what=f"the one-time code texted for {case_id}"))
 
 
 def invoke_function(logical_id: str, event_path: str, seed: str | None, given: str | None = None) -> int:

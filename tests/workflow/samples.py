@@ -28,7 +28,7 @@ def function_for(runtime: LocalRuntime, path: Path, event: dict[str, Any]) -> st
             if r["path"] == event["resource"] and r["method"] == event["httpMethod"].upper()
         )
     if "Details" in event:
-        return SampleInvoker(runtime)._connect_function()
+        return SampleInvoker(runtime).connect_function()
     name = "".join(part.title() for part in path.stem.split("_")) + "Function"
     assert name in runtime.functions, f"{sample_id(path)}: no {name} in template.yaml"
     return name
