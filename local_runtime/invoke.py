@@ -36,7 +36,7 @@ _TASK_ID = re.compile(r"\bSB\d{6}-[A-Z0-9]{6}-T[A-Z0-9]{8}\b")
 _CASE_ID = re.compile(r"\bSB\d{6}-[A-Z0-9]{6}\b")
 SETTLED = ("AWAITING_CUSTOMER", "ESCALATED", "RESOLVED", "CLOSED", "FAILED")
 # moto's DynamoDB is not thread-safe: a read racing the workflow's write to the same item can fail
-# ("dictionary changed size during iteration"), so the waits below poll gently.
+# ("dictionary changed size during iteration"), so the waits below poll gently and read again.
 POLL_SECONDS = 0.25
 NATURAL_KEYS = ("contactId", "sessionId", "messageId", "submissionId")  # a contact's idempotency keys
 
@@ -71,13 +71,13 @@ class SampleInvoker:
         case_ids = set(_CASE_ID.findall(_TASK_ID.sub("", text))) | {
             t.rsplit("-T", 1)[0] for t in _TASK_ID.findall(text)
         }
-        if not case_ids or all(self._case(case_id) for case_id in case_ids):
+        if not case_ids or all(self.case(case_id) for case_id in case_ids):
             return event
         if given is None:
             raise ValueError(f"the sample refers to case(s) {sorted(case_ids)} that do not exist; name a GIVEN contact")
         case_id, token = self._open_case(given)
         self.runtime.wait_for(
-            lambda: (c := self._case(case_id)) and c["status"] in SETTLED and c,
+            lambda: (c := self.case(case_id)) and c["status"] in SETTLED and c,
             interval=POLL_SECONDS,
             what=f"case {case_id} (from {given.name}) to settle",
         )
@@ -95,10 +95,16 @@ class SampleInvoker:
             answered["body"] = json.dumps({**body, "code": self._texted_code(case_id)})
         return answered
 
-    def _case(self, case_id: str) -> dict[str, Any] | None:
+    def case(self, case_id: str) -> dict[str, Any] | None:
+        """The case item, or None when it does not exist (yet)."""
         from switchboard.repository.cases import CaseRepository
 
-        return CaseRepository().find(case_id)
+        try:
+            return CaseRepository().find(case_id)
+        except RuntimeError as exc:  # moto raced the workflow's write to this item: the next poll reads it
+            if "changed size during iteration" not in str(exc):
+                raise
+            return None
 
     def _open_case(self, given: Path) -> tuple[str, str | None]:
         """(case id, case token) of a new case opened by the given sample contact: its natural keys get
@@ -130,7 +136,7 @@ class SampleInvoker:
 
     def _task_of(self, case_id: str) -> str:
         tasks = self.runtime.wait_for(
-            lambda: (self._case(case_id) or {}).get("tasks") or None,
+            lambda: (self.case(case_id) or {}).get("tasks") or None,
             interval=POLL_SECONDS,
             what=f"a task on case {case_id} (the GIVEN contact must need an agent)",
         )

@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from local_runtime.invoke import SampleInvoker
 from local_runtime.runtime import ROOT, LocalRuntime
 from tests.workflow.samples import SAMPLES, assert_usable, invoke_sample, sample_id
 
@@ -63,8 +64,9 @@ def test_the_agent_completes_the_sample_task_and_the_workflow_applies_it():
         task = json.loads(answer["body"])
         # then the task is done and the refund the sample asked for is carried out on the case
         assert task["status"] == "COMPLETED"
+        invoker = SampleInvoker(runtime)
         case = runtime.wait_for(
-            lambda: (c := _case(task["caseId"]))["status"] in ("RESOLVED", "CLOSED") and c,
+            lambda: (c := invoker.case(task["caseId"])) and c["status"] in ("RESOLVED", "CLOSED") and c,
             interval=0.25,
             what="the case to be resolved by the agent's decision",
         )
@@ -83,9 +85,3 @@ def test_make_invoke_answers_the_code_the_caller_keys_in_with_the_connect_map():
     assert all(isinstance(v, str) for v in answer.values()), "Connect reads a flat map of strings"
     assert answer["nextAction"] == "PLAY_MESSAGE", answer
     assert answer["prompt"] == "Thank you, you are verified. We are handling your request now."
-
-
-def _case(case_id):
-    from switchboard.repository.cases import CaseRepository
-
-    return CaseRepository().get(case_id)
