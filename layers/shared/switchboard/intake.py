@@ -141,7 +141,7 @@ class Intake:
                 return self._append_to_open_case(existing["caseId"], contact)
         return self._open_new_case(request["key"], contact, app_user, request["caseTokenHash"])
 
-    def _open_new_case(self, key: str, contact: Any, app_user: str | None, token_hash: str) -> dict[str, Any]:
+    def _open_new_case(self, key: str, contact: Any, app_user: str | None, token_hash: str | None) -> dict[str, Any]:
         created_at = iso()
         case = {
             "requestKey": hashlib.sha256(key.encode("utf-8")).hexdigest(),

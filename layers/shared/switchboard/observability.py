@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 from aws_lambda_powertools.metrics import MetricUnit
 
 from .masking import redact_text
@@ -33,7 +34,7 @@ def _redacted(value: Any) -> Any:
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: dict[str, Any]) -> str:
+    def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
         return super().serialize({k: v if k in _OWN_KEYS else _redacted(v) for k, v in log.items()})
 
 
