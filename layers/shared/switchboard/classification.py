@@ -21,7 +21,8 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
     text = case_text(case)
     language = case.get("language") or detect_language(text)
     menu_intent = ivr_intent(case.get("contact", {}).get("ivrChoice"))
-    secondary, clarify = None, ()
+    secondary: str | None = None
+    clarify: tuple[str, ...] = ()
     if menu_intent:
         intent, confidence, source = menu_intent, 1.0, "ivr"
     else:

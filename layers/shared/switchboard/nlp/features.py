@@ -125,7 +125,7 @@ T2S_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "t2s.json")
 
 
 @cache
-def _t2s_table() -> dict[int, str]:
+def _t2s_table() -> dict[int, int]:
     """Traditional -> Simplified characters (tools/build_t2s.py), read on first use: a
     Traditional message then shares every feature with its Simplified twin."""
     with open(T2S_PATH, encoding="utf-8") as f:

@@ -299,8 +299,10 @@ def metrics(examples: Sequence[Example], preds: Sequence[Prediction], threshold:
         "confusion": confusion,
     }
     bins: dict[int, list[tuple[float, bool]]] = {}
-    for p, t in zip(preds, true, strict=True):
-        bins.setdefault(min(int(p.confidence * 10), 9), []).append((p.confidence, p.intent == t))
+    for prediction, t in zip(preds, true, strict=True):
+        bins.setdefault(min(int(prediction.confidence * 10), 9), []).append(
+            (prediction.confidence, prediction.intent == t)
+        )
     result["ece"] = math.fsum(
         len(b) / n * abs(math.fsum(c for c, _ in b) / len(b) - sum(ok for _, ok in b) / len(b)) for b in bins.values()
     )
