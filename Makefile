@@ -9,7 +9,7 @@ SEED ?= local_runtime/seed.json
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve invoke test lint eval bench seed-aws clean
+.PHONY: demo serve invoke test lint eval bench seed-aws chaos clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"need Python 3.13 (Lambda python3.13), got {sys.version}"'
@@ -42,6 +42,9 @@ bench: $(VENV)/.installed ## cold start, latency and cost figures
 seed-aws: $(VENV)/.installed ## make seed-aws STACK=<deployed stack> [SEED=file] [REGION=...]: the seed into AWS
 	@test -n "$(STACK)" || { echo "usage: make seed-aws STACK=<stack name> [SEED=file] [REGION=region]"; exit 2; }
 	$(PY) tools/seed_aws.py --stack $(STACK) --seed $(SEED) $(if $(REGION),--region $(REGION))
+
+chaos: $(VENV)/.installed ## per AWS fault type: contacts, faults injected, unanswered, lost, stuck, failed notifications
+	POWERTOOLS_LOG_LEVEL=ERROR $(PY) -m local_runtime.chaos --contacts $(or $(CONTACTS),100)
 
 lint: $(VENV)/.installed ## ruff, mypy, cfn-lint, sam build, asl-validator
 	bash tools/lint.sh

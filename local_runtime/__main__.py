@@ -20,6 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("--seed", default=None)
     invoke.add_argument("--given", default=None, help="sample contact that opens the case the event refers to")
     args = parser.parse_args(argv)
+    from .seed_file import SeedError
+
+    try:
+        return _run(args)
+    except SeedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo import run_demo
 

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from . import lambda_hook
+from . import lambda_hook, template
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -30,9 +30,9 @@ class Response:
         return json.loads(self.body) if self.body else None
 
 
-def _error(status: int, code: str, message: str) -> Response:
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = {"error": {"code": code, "message": message, "details": []}}
-    return Response(status, {"Content-Type": "application/json"}, json.dumps(body))
+    return Response(status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body))
 
 
 def _route_pattern(path: str) -> re.Pattern[str]:
@@ -43,6 +43,32 @@ class ApiGateway:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
         self.routes = [(route, _route_pattern(route["path"])) for route in runtime.routes]
+        resolve = template.Resolver(runtime.refs, runtime.attrs, {})
+        apis = [r for r in runtime.resources.values() if r["Type"] == "AWS::Serverless::Api"]
+        self.cors = next((resolve(api["Properties"]["Cors"]) for api in apis if api["Properties"].get("Cors")), None)
+
+    def allowed_methods(self, path: str) -> list[str]:
+        return sorted({route["method"] for route, pattern in self.routes if pattern.match(path)})
+
+    def preflight(self, path: str) -> Response:
+        """OPTIONS as the template's API answers it: SAM's Cors setting becomes a mock OPTIONS method
+        on every resource, answering 200 with these headers and no body."""
+        methods = self.allowed_methods(path)
+        if not methods:
+            return _error(404, "NOT_FOUND", f"no route for {path}")
+        if not self.cors:
+            return _error(405, "METHOD_NOT_ALLOWED", "OPTIONS is not allowed", {"Allow": ", ".join(methods)})
+        cors = self.cors if isinstance(self.cors, dict) else {"AllowOrigin": self.cors}
+        headers = {"Allow": ", ".join([*methods, "OPTIONS"])}
+        for key, header in (
+            ("AllowOrigin", "Access-Control-Allow-Origin"),
+            ("AllowMethods", "Access-Control-Allow-Methods"),
+            ("AllowHeaders", "Access-Control-Allow-Headers"),
+            ("MaxAge", "Access-Control-Max-Age"),
+        ):
+            if cors.get(key):
+                headers[header] = str(cors[key]).strip("'")
+        return Response(200, headers, "")
 
     def _cognito_claims(self, headers: dict[str, str]) -> dict[str, Any] | None:
         """What a Cognito user-pool authorizer would pass for a seed agent's bearer token."""
@@ -111,7 +137,8 @@ class ApiGateway:
                     break
         if matched is None:
             if allowed:
-                return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
+                allow = ", ".join(self.allowed_methods(path))
+                return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}", {"Allow": allow})
             return _error(404, "NOT_FOUND", f"no route for {path}")
         route, path_params = matched
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -45,9 +46,11 @@ class LambdaContext:
     function_version: str = "$LATEST"
     log_group_name: str = "/aws/lambda/local"
     log_stream_name: str = "local"
+    timeout_ms: int = 10_000  # the function's Timeout from the template
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return max(0, self.timeout_ms - int((time.monotonic() - self.started) * 1000))
 
 
 class _Body(io.BytesIO):
@@ -84,7 +87,7 @@ def in_flight() -> int:
 def invoke(function: LocalFunction, event: Any) -> tuple[Any, str | None]:
     """Run the handler; answer (payload, function_error)."""
     global _in_flight
-    context = LambdaContext(function.name, function.arn, function.memory)
+    context = LambdaContext(function.name, function.arn, function.memory, timeout_ms=function.timeout * 1000)
     with _lock:
         function.invocations += 1
         _in_flight += 1

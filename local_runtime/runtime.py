@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import lambda_hook, template
+from .seed_file import load_seed_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATE = ROOT / "template.yaml"
@@ -91,6 +91,8 @@ class LocalRuntime:
     # ---- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> LocalRuntime:
+        if self.seed_path:  # a bad seed file is refused, naming the field, before anything starts
+            load_seed_file(self.seed_path)
         self._set_env(
             {
                 "AWS_DEFAULT_REGION": REGION,
@@ -315,7 +317,7 @@ class LocalRuntime:
     def load_seed(self, path: str | Path) -> None:
         from switchboard.repository.directory import CustomerDirectory, Ledger
 
-        self.seed = json.loads(Path(path).read_text(encoding="utf-8"))
+        self.seed = load_seed_file(path)
         directory, ledger = CustomerDirectory(), Ledger()
         for customer in self.seed.get("customers", []):
             directory.put_customer(customer)

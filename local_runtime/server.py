@@ -6,14 +6,19 @@ made in its own process."""
 from __future__ import annotations
 
 import json
+import socket
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .api import ApiGateway
+from .api import ApiGateway, Response
 from .runtime import DEFAULT_SEED, LocalRuntime
 
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
+LISTEN_BACKLOG = 1024  # hundreds of clients may connect at once; the kernel queues them
+WORKERS = 64  # requests handled at once; the rest wait in the pool's queue, not in the backlog
+SOCKET_TIMEOUT_SECONDS = 10.0  # a client that stops sending (or idles on keep-alive) is let go
 # Swagger UI over the generated document (the page loads the UI's script from the public CDN).
 SWAGGER_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Switchboard API</title>
@@ -24,12 +29,43 @@ SWAGGER_PAGE = """<!doctype html>
 </body></html>"""
 
 
-def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
+def _json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps({"error": {"code": code, "message": message, "details": []}})
+    return Response(status, {"Content-Type": "application/json", **(headers or {})}, body)
+
+
+class LocalHTTPServer(ThreadingHTTPServer):
+    """The stdlib server with a real listen backlog and a bounded pool of worker threads."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="local-http")
+
+    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+        self.pool.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class BadRequest(Exception):
+    def __init__(self, answer: Response) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
+def make_server(runtime: LocalRuntime, port: int, socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> LocalHTTPServer:
     gateway = ApiGateway(runtime)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "switchboard-local"
         protocol_version = "HTTP/1.1"
+        default_request_version = "HTTP/1.0"  # an unreadable request line still gets a status line
+        timeout = socket_timeout
 
         def _answer(self, status: int, headers: dict[str, str], body: str) -> None:
             data = body.encode("utf-8")
@@ -37,37 +73,71 @@ def make_server(runtime: LocalRuntime, port: int) -> ThreadingHTTPServer:
             for key, value in headers.items():
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
-        def _dispatch(self) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """The stdlib's own errors (bad request line, unknown method...) as JSON, never HTML."""
+            self.close_connection = True
+            names = {400: "BAD_REQUEST", 408: "REQUEST_TIMEOUT", 414: "URI_TOO_LONG", 431: "HEADERS_TOO_LARGE"}
+            status = code if code in names else (405 if code == 501 else code)
+            answer = _json_error(status, names.get(status, "METHOD_NOT_ALLOWED"), message or self.responses[code][0])
+            if not getattr(self, "command", None):
+                self.command = "GET"  # the request line was unreadable: still answer with a body
+            self._answer(answer.status, answer.headers, answer.body)
+
+        def _body(self) -> bytes:
+            """The request body per Content-Length; a bad or lying length is a clear 4xx, not a hang."""
+            if self.headers.get("Transfer-Encoding"):
+                raise BadRequest(_json_error(411, "LENGTH_REQUIRED", "send the body with a Content-Length"))
+            raw = (self.headers.get("Content-Length") or "0").strip()
+            if not raw.isdigit():
+                raise BadRequest(_json_error(400, "BAD_REQUEST", "Content-Length must be a non-negative whole number"))
+            length = int(raw)
             if length > MAX_REQUEST_BYTES:
-                self.close_connection = True
-                return self._answer(
-                    413,
-                    {"Content-Type": "application/json"},
-                    json.dumps({"error": {"code": "PAYLOAD_TOO_LARGE", "message": "body too large", "details": []}}),
-                )
-            body = self.rfile.read(length) if length else b""
-            if url.path in ("/swagger", "/swagger/") and self.command == "GET":
-                return self._answer(200, {"Content-Type": "text/html; charset=utf-8"}, SWAGGER_PAGE)
-            if url.path == "/local/outbox" and self.command == "GET":
-                return self._answer(
+                raise BadRequest(_json_error(413, "PAYLOAD_TOO_LARGE", "body too large"))
+            try:
+                body = self.rfile.read(length) if length else b""
+            except TimeoutError:
+                raise BadRequest(_json_error(408, "REQUEST_TIMEOUT", "the body did not arrive in time")) from None
+            if len(body) < length:
+                raise BadRequest(_json_error(400, "BAD_REQUEST", "the body is shorter than its Content-Length"))
+            return body
+
+        def _route(self, method: str, body: bytes) -> Response:
+            url = urlsplit(self.path)
+            if url.path in ("/swagger", "/swagger/") and method == "GET":
+                return Response(200, {"Content-Type": "text/html; charset=utf-8"}, SWAGGER_PAGE)
+            if url.path == "/local/outbox" and method == "GET":
+                return Response(
                     200,
                     {"Content-Type": "application/json"},
                     json.dumps({"messages": runtime.outbox()}, ensure_ascii=False),
                 )
-            answer = gateway.handle(self.command, url.path, dict(self.headers.items()), body, parse_qs(url.query))
+            if method == "OPTIONS":
+                return gateway.preflight(url.path)
+            return gateway.handle(method, url.path, dict(self.headers.items()), body, parse_qs(url.query))
+
+        def _dispatch(self) -> None:
+            try:
+                body = self._body()
+            except BadRequest as bad:
+                self.close_connection = True  # the rest of the stream cannot be trusted
+                return self._answer(bad.answer.status, bad.answer.headers, bad.answer.body)
+            method = "GET" if self.command == "HEAD" else self.command  # HEAD: GET's answer, no body
+            answer = self._route(method, body)
             self._answer(answer.status, answer.headers, answer.body)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 
         def log_message(self, format: str, *args: object) -> None:
-            print(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}", flush=True)
+            where = getattr(self, "path", "(unreadable request)")
+            print(f"{self.command} {where} -> {args[1] if len(args) > 1 else ''}", flush=True)
 
-    return ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    return LocalHTTPServer(("127.0.0.1", port), Handler)
 
 
 def serve_forever(port: int, seed: str | None) -> int:

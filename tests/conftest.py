@@ -3,6 +3,9 @@ before any boto3 session exists."""
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 import pytest
 
 import local_runtime  # noqa: F401 - side effect: the Lambda hook
@@ -52,3 +55,17 @@ def channel_headers(body, headers=None):
     if is_phone and not any(k.lower() == "authorization" for k in headers):
         headers.update(IVR)
     return headers
+
+
+@contextmanager
+def serving(runtime, **options):
+    """The local HTTP server over a runtime, on a free port of 127.0.0.1, for the block's duration."""
+    from local_runtime.server import make_server
+
+    server = make_server(runtime, 0, **options)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,7 +1,7 @@
 """Agents' endpoint: GET /tasks, POST /tasks/{taskId}/claim, POST /tasks/{taskId}/complete."""
 
 from aws_lambda_powertools.logging import correlation_paths
-from switchboard.agents import AgentDesk
+from switchboard.agents import PAGE_SIZE, AgentDesk
 from switchboard.api import ApiError, json_response, principal, request_model, resolver_with_errors
 from switchboard.models import TaskCompletion
 from switchboard.observability import logger, metrics, tracer
@@ -19,8 +19,12 @@ def _agent():
 
 @app.get("/tasks")
 def list_tasks():
-    queue = app.current_event.get_query_string_value("queue")
-    return json_response(200, {"tasks": [t.model_dump(mode="json") for t in desk.list_tasks(_agent(), queue)]})
+    query = app.current_event
+    limit = query.get_query_string_value("limit") or str(PAGE_SIZE)
+    if not limit.isdigit():
+        raise ValueError("limit: must be a whole number")
+    token = query.get_query_string_value("nextToken")
+    return json_response(200, desk.list_tasks(_agent(), query.get_query_string_value("queue"), int(limit), token))
 
 
 @app.post("/tasks/<taskId>/claim")

@@ -11,6 +11,7 @@ intake = Intake()  # one per cold start: its idempotency layer is built once
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context):
+    intake.register_lambda_context(context)  # an IN_PROGRESS idempotency record expires with this call
     answer = handle_contact_flow(event, intake)
     logger.append_keys(caseId=answer.get("caseId"))
     logger.info("contact flow answered", extra={"nextAction": answer["nextAction"]})

@@ -45,4 +45,5 @@ def openapi():
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context):
+    api.intake.register_lambda_context(context)  # an IN_PROGRESS idempotency record expires with this call
     return app.resolve(event, context)

@@ -1,4 +1,4 @@
-"""RecordNotificationFailure state: record the failed delivery and dead-letter it for ops."""
+"""Record*NoticeFailure states: record the notice FAILED on the case and dead-letter it for ops."""
 
 from switchboard.handlers import workflow_step
 from switchboard.notifications import record_delivery_failure
@@ -6,4 +6,5 @@ from switchboard.notifications import record_delivery_failure
 
 @workflow_step
 def handler(state, context):
-    return record_delivery_failure(state.caseId, getattr(state, "notifyFailure", None) or {})
+    failure = getattr(state, "notifyFailure", None) or {}
+    return record_delivery_failure(state.caseId, failure, getattr(state, "notification", None))

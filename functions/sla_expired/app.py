@@ -1,4 +1,5 @@
-"""SlaExpired state: the agent SLA passed; supervisors take the case."""
+"""SlaExpired / HandToSupervisors states: the agent SLA passed, or the agents' task could not be opened;
+supervisors take the case."""
 
 from switchboard.escalation import Escalations
 from switchboard.handlers import workflow_step
@@ -7,4 +8,5 @@ from switchboard.models import ResolutionResult
 
 @workflow_step
 def handler(state, context):
-    return Escalations().sla_expired(state.caseId, ResolutionResult.model_validate(state.resolution))
+    previous = ResolutionResult.model_validate(state.resolution)
+    return Escalations().sla_expired(state.caseId, previous, getattr(state, "startFailure", None))

@@ -4,27 +4,19 @@ one execution; malformed bodies get 4xx and leave no trace; the API document and
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from local_runtime.server import make_server
-from tests.conftest import IVR
+from tests.conftest import IVR, serving
 
 
 @pytest.fixture(scope="module")
 def base_url(runtime):
-    server = make_server(runtime, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(runtime) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def http(base_url, method, path, body=None, headers=None):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
-from tests.conftest import agent_headers, channel_headers
+from tests.conftest import EVENTS, agent_headers, channel_headers
 
 SUPERVISOR = agent_headers("local-supervisor-zhao")
 PAYMENTS = agent_headers("local-agent-liu")
@@ -81,3 +82,59 @@ def enter_code(runtime, client, opened):
     entered = client.request("POST", f"/cases/{case_id}/verification", {"code": code}, bearer(opened["caseToken"]))
     assert entered.status == 200, entered.body
     return code
+
+
+# ---- breaking a step on purpose (every Catch exercised) ----------------------------------------
+
+
+def event_body(name):
+    return json.loads(json.loads((EVENTS / "api" / f"{name}.json").read_text(encoding="utf-8"))["body"])
+
+
+def marked(name, key):
+    """A sample contact with its own natural key, so only this test's case is broken."""
+    body = event_body(name)
+    field = "contactId" if body["channel"] == "phone" else "submissionId"
+    return {**body, field: key}
+
+
+def break_handler(monkeypatch, runtime, function, key, error=RuntimeError, when=lambda event: True):
+    """Make one function of the template raise for this test's case (found by its natural key)."""
+    from switchboard.repository.cases import CaseRepository
+
+    local = runtime.functions[function]
+    original = local.handler
+
+    def handler(event, context):
+        case = CaseRepository().find(event.get("caseId", ""))
+        contact = (case or {}).get("contact", {})
+        if key in (contact.get("submissionId"), contact.get("contactId")) and when(event):
+            raise error(f"{function} broke on purpose")
+        return original(event, context)
+
+    monkeypatch.setattr(local, "handler", handler)
+
+
+def failure_recorded(runtime, client, case_id, state, error="RuntimeError"):
+    return runtime.wait_for(
+        lambda: any(
+            t["stage"] == "failure" and f"step {state} failed: {error}" in t["detail"]
+            for t in case_of(client, case_id)["timeline"]
+        ),
+        timeout=40,
+        what=f"the {state} failure on {case_id}'s timeline",
+    )
+
+
+def stuck_message(runtime, case_id):
+    sqs = runtime.client("sqs")
+    url = runtime.refs["StuckCasesQueue"]
+    seen = []
+
+    def find():
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            seen.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return next((m for m in seen if m["caseId"] == case_id), None)
+
+    return runtime.wait_for(find, timeout=40, what=f"{case_id} on the stuck-cases queue")

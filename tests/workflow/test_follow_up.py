@@ -147,7 +147,9 @@ def test_an_sms_failure_that_never_recovers_is_recorded_dead_lettered_and_the_ca
     failures = [t for t in case["timeline"] if "delivery failed after retries" in t["detail"]]
     assert len(failures) == 1 and failures[0]["stage"] == "notification"
     assert "NotificationDeliveryError" in failures[0]["detail"]
-    assert not any(n["type"] == "resolved" for n in case["notifications"])
+    resolved = [n for n in case["notifications"] if n["type"] == "resolved"]  # recorded FAILED, never SENT
+    assert [n["status"] for n in resolved] == ["FAILED"]
+    assert "NotificationDeliveryError" in resolved[0]["reason"]
     assert not any(m["type"] == "resolved" for m in messages_for(runtime, case_id))
     stages = [t["stage"] for t in case["timeline"]]
     assert stages.index("close") > stages.index("notification", stages.index("resolve"))

@@ -8,7 +8,17 @@ import pytest
 from local_runtime.client import LocalClient
 from local_runtime.runtime import LocalRuntime
 from tests.conftest import EVENTS
-from tests.workflow.helpers import ACCOUNTS, SUPERVISOR, case_of, open_task
+from tests.workflow.helpers import (
+    ACCOUNTS,
+    SUPERVISOR,
+    break_handler,
+    case_of,
+    failure_recorded,
+    marked,
+    open_task,
+    post_contact,
+    stuck_message,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -58,3 +68,25 @@ def test_code_timeout_puts_the_case_in_front_of_a_human(fast_sla):
     case = case_of(client, case_id)
     assert task["queue"] == "general"
     assert any("no one-time code entered in time" in t["detail"] for t in case["timeline"])
+
+
+def test_a_failed_sla_expiry_step_is_recorded_and_the_case_goes_back_to_a_human(fast_sla, monkeypatch):
+    # given SlaExpired raises for this case
+    runtime, client = fast_sla
+    key = "catch-SlaExpired"
+    break_handler(monkeypatch, runtime, "SlaExpiredFunction", key)
+    case_id = post_contact(client, marked("contact_web_complaint", key)).json()["caseId"]
+    # when the agents' SLA passes, then the failure is recorded and a new task is opened for the case
+    failure_recorded(runtime, client, case_id, "SlaExpired")
+    runtime.wait_for(lambda: len(case_of(client, case_id)["tasks"]) >= 2, timeout=40, what="a task after the failure")
+
+
+def test_a_failed_sla_breach_step_parks_the_case_naming_it(fast_sla, monkeypatch):
+    # given SlaBreached raises for this case
+    runtime, client = fast_sla
+    key = "stuck-SlaBreached"
+    break_handler(monkeypatch, runtime, "SlaBreachedFunction", key)
+    case_id = post_contact(client, marked("contact_web_complaint", key)).json()["caseId"]
+    # when both SLAs pass, then the stuck-cases queue names the state and the error
+    message = stuck_message(runtime, case_id)
+    assert (message["state"], message["error"]) == ("SlaBreached", "RuntimeError")

@@ -3,14 +3,17 @@ the decision once the workflow resumes."""
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 from typing import Any
 
 from . import aws
 from .clock import iso, now, parse_iso
-from .errors import Forbidden, TaskConflict
+from .errors import Forbidden, TaskConflict, TransientError
 from .identity import Principal
 from .masking import HIDDEN, mask_account
-from .models import ResolutionResult, TaskCompletion, TaskDecision, TaskView
+from .models import ResolutionResult, TaskCompletion, TaskDecision, TaskPage, TaskView
 from .repository.cases import CaseRepository, timeline_entry
 from .repository.tasks import TaskRepository
 from .routing import queue_sla_seconds
@@ -18,6 +21,22 @@ from .services import CaseServices
 from .templates import action_text
 
 TASK_VIEW_FIELDS = set(TaskView.model_fields)
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+def _page_token(after: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
+
+
+def _page_after(token: str) -> str:
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))["after"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError("nextToken: not a token this API gave") from exc
+    if not isinstance(after, str):
+        raise ValueError("nextToken: not a token this API gave")
+    return after
 
 
 def _agent_id(agent: Principal) -> str:
@@ -43,13 +62,24 @@ class AgentDesk:
     def sfn(self) -> Any:
         return self._sfn or aws.stepfunctions()
 
-    def list_tasks(self, agent: Principal, queue: str | None) -> list[TaskView]:
+    def list_tasks(
+        self, agent: Principal, queue: str | None, limit: int = PAGE_SIZE, next_token: str | None = None
+    ) -> TaskPage:
+        """One page of open tasks of the agent's queues in queue order (priority, SLA due time);
+        `nextToken` carries on after the page's last task, so every open task can be reached."""
         queues = [queue] if queue else sorted(agent.queues)
         if queue and queue not in agent.queues:
             raise Forbidden(f"not a member of queue {queue}")
-        found = [task for q in queues for task in self.tasks.open_tasks(q)]
-        found.sort(key=lambda t: t["queueOrder"])
-        return [task_view(t) for t in found]
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit: must be from 1 to {MAX_PAGE_SIZE}")
+        after = _page_after(next_token) if next_token else None
+        # the first limit+1 of each queue hold the merged first limit+1: one more tells if a page follows
+        found = sorted(
+            (task for q in queues for task in self.tasks.open_tasks(q, limit + 1, after)), key=lambda t: t["queueOrder"]
+        )
+        page = found[:limit]
+        token = _page_token(page[-1]["queueOrder"]) if len(found) > limit else None
+        return TaskPage(tasks=[task_view(t) for t in page], nextToken=token)
 
     def _own_task(self, agent: Principal, task_id: str) -> dict[str, Any]:
         task = self.tasks.get(task_id)
@@ -89,7 +119,7 @@ class AgentDesk:
                 self.tasks.reopen(task_id, agent_id)
                 self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
                 raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
-            self.tasks.reopen(task_id, agent_id)  # keep the task workable; the agent can retry
+            self._reopen(task_id, agent_id)  # keep the task workable; the agent can retry
             raise
         self.cases.record(
             task["caseId"],
@@ -99,6 +129,17 @@ class AgentDesk:
             openTaskId=None,
         )
         return task_view(done)
+
+    def _reopen(self, task_id: str, agent_id: str, attempts: int = 4) -> None:
+        """The undo must not be lost to the same outage that failed the send (the SDK's retry quota
+        may be spent by then): a completed task the workflow never heard of would sit there unseen."""
+        for attempt in range(attempts):
+            try:
+                return self.tasks.reopen(task_id, agent_id)
+            except TransientError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.1 * 2**attempt)
 
     @staticmethod
     def _check_open(task: dict[str, Any]) -> None:
@@ -239,6 +280,11 @@ def close_case(case_id: str, cases: CaseRepository | None = None) -> dict[str, A
         remove=["openSessionKey"],
         timeline=[timeline_entry("close", "case closed")],
     )
+    contact = case.get("contact") or {}
+    if case.get("channel") == "app_chat" and contact.get("appUserId"):
+        from .repository.sessions import ChatSessions
+
+        ChatSessions().release(f"{contact['appUserId']}#{contact['sessionId']}", case_id)  # next message: new case
     if case.get("resolution"):
         publish("CaseResolved", case)
     publish("CaseClosed", case)

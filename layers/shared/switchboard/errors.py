@@ -41,3 +41,17 @@ class TaskConflict(SwitchboardError):
 
 class Forbidden(SwitchboardError):
     """The caller may not act on this resource."""
+
+
+# Transient errors by cause: the adapters raise them (see aws.py), the ASL retries each by name with
+# backoff and full jitter, the API answers 503 with Retry-After.
+class DependencyThrottled(TransientError):
+    """An AWS service throttled the call (after the SDK's own retries)."""
+
+
+class DependencyUnavailable(TransientError):
+    """An AWS service failed (5xx), timed out or could not be reached (after the SDK's own retries)."""
+
+
+class ConcurrentUpdate(TransientError):
+    """A conditional write lost a race that a fresh attempt wins (e.g. a session's case not written yet)."""

@@ -17,7 +17,7 @@ from .masking import redact_text
 from .models import ResolutionResult
 from .notifications import Notifier
 from .observability import MetricUnit, logger, metrics
-from .repository.cases import CaseRepository
+from .repository.cases import CaseRepository, timeline_entry
 from .repository.tasks import TaskRepository
 from .routing import one_step_up, policy, queue_sla_seconds, raise_priority, route_for
 
@@ -69,36 +69,53 @@ class Escalations:
             "createdAt": iso(),
             "taskToken": task_token,
         }
-        created = self.tasks.create(task)
-        if created:
-            case = self.cases.record(
+        if not self.tasks.create(task):  # a retried invocation made it: its token is this wait's
+            task = self.tasks.get(task["taskId"])
+        if case.get("openTaskId") != task["taskId"]:  # not yet on the case (first try, or it failed there)
+            case = self.cases.update(
                 case_id,
-                "escalate",
-                f"human task {task['taskId']} in {queue} ({task['priority']}), due {task['slaDueAt']}: {request.reason}",
-                status="ESCALATED",
-                queue=queue,
-                priority=task["priority"],
-                openTaskId=task["taskId"],
+                fields={
+                    "status": "ESCALATED",
+                    "queue": queue,
+                    "priority": task["priority"],
+                    "openTaskId": task["taskId"],
+                },
+                append={"tasks": [task["taskId"]]},
+                timeline=[
+                    timeline_entry(
+                        "escalate",
+                        f"human task {task['taskId']} in {queue} ({task['priority']}), due {task['slaDueAt']}: {request.reason}",
+                    )
+                ],
             )
-            self.cases.update(case_id, append={"tasks": [task["taskId"]]})
             publish("CaseEscalated", case, queue=queue, tier=tier)
         return {"taskId": task["taskId"], "queue": queue, "slaDueAt": task["slaDueAt"]}
 
-    def sla_expired(self, case_id: str, previous: ResolutionResult) -> ResolutionResult:
-        """The agent SLA passed: supervisors take it, one priority step up."""
+    def sla_expired(
+        self, case_id: str, previous: ResolutionResult, start_failure: dict[str, Any] | None = None
+    ) -> ResolutionResult:
+        """The agent SLA passed, or the agents' task could not be opened (`start_failure`, after the
+        state's retries): supervisors take it, one priority step up."""
         case = self.cases.get(case_id)
-        if case.get("openTaskId"):
-            self.tasks.expire(case["openTaskId"], "agent SLA expired")
+        if start_failure is not None:
+            error = str(start_failure.get("Error", "Unknown"))
+            reason = f"the task in {previous.queue} could not be opened ({error})"
+            cause = redact_text(failure_message(start_failure))[:300]
+            self.cases.record(case_id, "failure", f"step HumanTask failed: {error}: {cause}; handed to supervisors")
+        else:
+            if case.get("openTaskId"):
+                self.tasks.expire(case["openTaskId"], "agent SLA expired")
+            reason = f"SLA expired in {previous.queue}"
         supervisors = policy()["supervisors"]
         priority = raise_priority(one_step_up(previous.priority or "normal"), "high")
-        self.cases.record(case_id, "sla", f"SLA expired in {previous.queue}: handed to supervisors ({priority})")
+        self.cases.record(case_id, "sla", f"{reason}: handed to supervisors ({priority})")
         metrics.add_metric(name="SlaExpired", unit=MetricUnit.Count, value=1)
         return ResolutionResult(
             outcome="ESCALATE",
             summary=previous.summary,
             queue=supervisors["queue"],
             priority=priority,
-            reason=f"SLA expired in {previous.queue}",
+            reason=reason,
             evidence=previous.evidence,
             slaSeconds=previous.supervisorSlaSeconds or queue_sla_seconds("supervisors"),
             supervisorSlaSeconds=previous.supervisorSlaSeconds,
@@ -133,6 +150,7 @@ class Escalations:
             "VerificationFailed": cause or "three wrong one-time codes",
             "States.Timeout": "no one-time code entered in time",
             "CustomerNotFound": "no contact on file to send a code to",
+            "NotificationDeliveryError": "the one-time code could not be delivered",
         }.get(error, f"identity check failed ({error})")
         case = self.cases.update(
             case_id,
@@ -155,7 +173,8 @@ class Escalations:
     def record_failure(self, case_id: str, failure: dict[str, Any], state: dict[str, Any]) -> ResolutionResult:
         error = str(failure.get("Error", "Unknown"))
         cause = redact_text(failure_message(failure))[:300]
-        case = self.cases.record(case_id, "failure", f"step failed: {error}: {cause}", status="FAILED")
+        step = (state.get("failedStep") or {}).get("state", "")
+        case = self.cases.record(case_id, "failure", f"step {step} failed: {error}: {cause}", status="FAILED")
         route_data = (state.get("classification") or {}).get("route")
         queue = route_data["queue"] if route_data else "general"
         return ResolutionResult(

@@ -2,7 +2,10 @@
 
 Idempotency has three layers: Powertools idempotency on the request key (a retry answers the
 stored response), a case id derived from that key (a second writer's conditional put fails), and
-the execution name = case id (Step Functions refuses a second run)."""
+the execution name = case id (Step Functions refuses a second run). A request that fails part-way
+leaves nothing behind: no case without its workflow, and an IN_PROGRESS record that expires with
+the invocation (register_lambda_context), after which a retry answers the case it created.
+Chat messages of one session claim the session's open case with a conditional write (ChatSessions)."""
 
 from __future__ import annotations
 
@@ -15,13 +18,14 @@ from typing import Any
 from . import aws
 from .clock import iso
 from .config import settings
-from .errors import TransientError
+from .errors import CaseNotFound, ConcurrentUpdate, DependencyUnavailable, TransientError
 from .events import publish
 from .identity import new_case_token
 from .models import AppChatContact, ContactAccepted, PhoneContact, WebContact
 from .nlp.language import detect_language
 from .observability import logger
 from .repository.cases import CaseRepository, timeline_entry
+from .repository.sessions import ChatSessions
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IN_PROGRESS_WAIT_SECONDS = 5.0
@@ -66,10 +70,22 @@ def _contact_record(contact: PhoneContact | AppChatContact | WebContact, app_use
 
 
 class Intake:
-    def __init__(self, cases: CaseRepository | None = None, sfn: Any | None = None, ddb: Any | None = None) -> None:
+    def __init__(
+        self,
+        cases: CaseRepository | None = None,
+        sfn: Any | None = None,
+        ddb: Any | None = None,
+        sessions: ChatSessions | None = None,
+    ) -> None:
         self.cases = cases or CaseRepository()
         self._sfn = sfn
         self._ddb = ddb
+        self.sessions = sessions or ChatSessions(ddb)
+
+    def register_lambda_context(self, context: Any) -> None:
+        """Call once per invocation: an IN_PROGRESS record then expires with this invocation's
+        remaining time (shorter than the function timeout), not with the 24-hour record TTL."""
+        self._idempotency_config.register_lambda_context(context)
 
     # ---- public --------------------------------------------------------------------------------
 
@@ -87,19 +103,26 @@ class Intake:
             "appUser": app_user,
             "caseTokenHash": token_hash,
         }
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyInconsistentStateError,
+            IdempotencyPersistenceLayerError,
+            IdempotencyValidationError,
+        )
+
         deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
         while True:
             try:
                 opened = self._idempotent_open(request=request)
                 mine = opened.pop("caseTokenHash", None) == token_hash
                 return ContactAccepted(**opened, caseToken=token if mine else None)
-            except Exception as exc:  # Powertools' errors are imported lazily; match by name
-                name = type(exc).__name__
-                if name == "IdempotencyValidationError":
-                    field = "Idempotency-Key" if idempotency_key else NATURAL_KEY_FIELD[contact.channel]
-                    raise IdempotencyConflict(key, field) from exc
-                if name != "IdempotencyAlreadyInProgressError":
-                    raise
+            except IdempotencyValidationError as exc:
+                field = "Idempotency-Key" if idempotency_key else NATURAL_KEY_FIELD[contact.channel]
+                raise IdempotencyConflict(key, field) from exc
+            except IdempotencyPersistenceLayerError as exc:  # the idempotency table failed: retry the request
+                raise DependencyUnavailable("idempotency store") from exc
+            except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError) as exc:
+                # still being written, or an expired IN_PROGRESS record being taken over: try again
                 if time.monotonic() > deadline:
                     raise DuplicateInProgress(key) from exc
                 time.sleep(0.05)  # the first call is still writing: answer with its result
@@ -107,26 +130,27 @@ class Intake:
     # ---- internals -----------------------------------------------------------------------------
 
     @cached_property
-    def _idempotent_open(self):
-        """Built once per Intake (the handler keeps one per cold start), not per request."""
-        from aws_lambda_powertools.utilities.idempotency import (
-            DynamoDBPersistenceLayer,
-            IdempotencyConfig,
-            idempotent_function,
-        )
+    def _idempotency_config(self):
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
-        persistence = DynamoDBPersistenceLayer(
-            table_name=settings().idempotency_table, boto3_client=self._ddb or aws.dynamodb()
-        )
-        config = IdempotencyConfig(
+        return IdempotencyConfig(
             event_key_jmespath="key",
             payload_validation_jmespath="fingerprint",
             expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
             raise_on_no_idempotency_key=True,
         )
-        return idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)(
-            self._open
+
+    @cached_property
+    def _idempotent_open(self):
+        """Built once per Intake (the handler keeps one per cold start), not per request."""
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
+
+        persistence = DynamoDBPersistenceLayer(
+            table_name=settings().idempotency_table, boto3_client=self._ddb or aws.dynamodb()
         )
+        return idempotent_function(
+            data_keyword_argument="request", persistence_store=persistence, config=self._idempotency_config
+        )(self._open)
 
     def _open(self, request: dict[str, Any]) -> dict[str, Any]:
         from pydantic import TypeAdapter
@@ -136,9 +160,10 @@ class Intake:
         contact: Contact = TypeAdapter(Contact).validate_python(request["contact"])
         app_user = request.get("appUser")
         if isinstance(contact, AppChatContact) and app_user:
-            existing = self.cases.open_case_for_session(f"{app_user}#{contact.sessionId}")
-            if existing:
-                return self._append_to_open_case(existing["caseId"], contact)
+            session_key = f"{app_user}#{contact.sessionId}"
+            open_case = self.sessions.open_case(session_key)
+            if open_case:
+                return self._append_to_open_case(open_case, contact, request["key"], app_user, request["caseTokenHash"])
         return self._open_new_case(request["key"], contact, app_user, request["caseTokenHash"])
 
     def _open_new_case(self, key: str, contact: Any, app_user: str | None, token_hash: str | None) -> dict[str, Any]:
@@ -160,13 +185,22 @@ class Intake:
         if isinstance(contact, AppChatContact) and app_user:
             case["openSessionKey"] = f"{app_user}#{contact.sessionId}"
         case_id, created = self._claim_case_id(key, case)
+        session_key = case.get("openSessionKey")
+        if session_key:
+            owner = self.sessions.claim(session_key, case_id)
+            if owner != case_id:  # a concurrent message of this conversation opened the case first
+                if created:
+                    self._discard(case_id)
+                return self._append_to_open_case(owner, contact, key, app_user, token_hash)
         if not created:
-            token_hash = None  # a retry of a request whose answer expired: the token was given the first time
+            # this request ran before and its answer was never stored (it failed after the case was
+            # written): answer the same case, with this request's token since the first one reached no one
+            self.cases.update(case_id, fields={"caseTokenHash": token_hash})
         try:
             self._start_workflow(case_id)
         except Exception as exc:
-            if created:  # nothing half-written: no case without its workflow
-                self.cases.client.delete_item(TableName=self.cases.table, Key={"caseId": {"S": case_id}})
+            if created:  # nothing half-written: no case without its workflow, no session held by it
+                self._discard(case_id, session_key)
             raise TransientError("could not start the case workflow") from exc
         if created:
             publish("CaseReceived", case)
@@ -202,12 +236,29 @@ class Intake:
         except sfn.exceptions.ExecutionAlreadyExists:
             pass  # the same case's workflow is already running: that is the point of the name
 
-    def _append_to_open_case(self, case_id: str, contact: AppChatContact) -> dict[str, Any]:
+    def _discard(self, case_id: str, session_key: str | None = None) -> None:
+        self.cases.client.delete_item(TableName=self.cases.table, Key={"caseId": {"S": case_id}})
+        if session_key:
+            self.sessions.release(session_key, case_id)
+
+    def _append_to_open_case(
+        self, case_id: str, contact: AppChatContact, key: str, app_user: str, token_hash: str
+    ) -> dict[str, Any]:
         """One conversation, one case: a follow-up chat message joins the open case."""
         message = {"at": iso(), "from": "customer", "text": contact.message, "messageId": contact.messageId}
-        case = self.cases.update(
-            case_id,
-            append={"messages": [message]},
-            timeline=[timeline_entry("message", "customer added a chat message", "customer")],
-        )
+        try:
+            case = self.cases.update(
+                case_id,
+                append={"messages": [message]},
+                timeline=[timeline_entry("message", "customer added a chat message", "customer")],
+                condition="#status <> :closed",
+                condition_values={":closed": "CLOSED"},
+                condition_names={"#status": "status"},
+            )
+        except CaseNotFound as exc:  # its first message is still undoing a failed start: retry shortly
+            raise ConcurrentUpdate(f"the session's case {case_id} is not there yet") from exc
+        except self.cases.client.exceptions.ConditionalCheckFailedException:
+            # closed, but its claim was not released: release it, this message opens the next case
+            self.sessions.release(f"{app_user}#{contact.sessionId}", case_id)
+            return self._open_new_case(key, contact, app_user, token_hash)
         return {"caseId": case_id, "status": case["status"], "appended": True}

@@ -167,6 +167,7 @@ class NotificationView(BaseModel):
     to: str | None
     status: str
     at: str
+    reason: str | None = None  # why a FAILED notice was not delivered
 
 
 class TaskView(BaseModel):
@@ -179,6 +180,13 @@ class TaskView(BaseModel):
     summary: str
     evidence: list[dict] = []
     claimedBy: str | None = None
+
+
+class TaskPage(BaseModel):
+    """GET /tasks: one page of open tasks; pass nextToken back for the next page (null: no more)."""
+
+    tasks: list[TaskView]
+    nextToken: str | None = None
 
 
 class CaseView(BaseModel):

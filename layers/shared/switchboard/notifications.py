@@ -1,7 +1,9 @@
 """Customer notifications: the right channel and language, exactly once per case and type.
 
-Exactly once: a dedupe marker (`sent_<type>`) is claimed on the case with a conditional write
-before anything is sent; a failed send releases it so the state's retry can try again."""
+Once: a dedupe marker (`sent_<type>`) is claimed PENDING on the case with a conditional write before
+anything is sent and set to the send time in the same write that records the notice. A PENDING marker
+(a failed send, or a send whose record failed) may be claimed again by the state's retry: a notice is
+sent at least once and recorded; one that fails for good is recorded FAILED (record_delivery_failure)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 from . import aws
 from .clock import iso
 from .config import settings
-from .errors import NotificationDeliveryError
+from .errors import NotificationDeliveryError, TransientError
 from .limits import Limits, subject_key
 from .masking import mask_email, mask_phone
 from .observability import logger
@@ -20,6 +22,7 @@ from .repository.directory import CustomerDirectory
 
 _CONTACT_FIELD = {"sms": "phone", "email": "email"}
 REPEATABLE = frozenset({"verification_code"})  # a new code may be sent on a new attempt
+PENDING = "PENDING"
 
 
 def destination(
@@ -90,7 +93,7 @@ class Notifier:
         case = self.cases.get(case_id)
         marker = f"sent_{notification_type}"
         once = notification_type not in REPEATABLE
-        if once and not self.cases.claim_once(case_id, marker, iso()):
+        if once and not self.cases.claim_once(case_id, marker, PENDING, reclaimable=PENDING):
             return {"type": notification_type, "status": "ALREADY_SENT"}
         customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
         if customer is None and case["channel"] == "web":  # before Verify: the form's details on file, if any
@@ -109,8 +112,6 @@ class Notifier:
         try:
             message_id = self._deliver(channel, address, message.subject, message.body, case_id)
         except Exception as exc:
-            if once:
-                self.cases.release(case_id, marker)
             logger.warning(
                 "notification delivery failed", extra={"caseId": case_id, "type": notification_type, "channel": channel}
             )
@@ -123,12 +124,41 @@ class Notifier:
             "at": iso(),
             "messageId": message_id,
         }
+        try:
+            self.cases.update(
+                case_id,
+                fields={marker: entry["at"]} if once else None,
+                append={"notifications": [entry]},
+                timeline=[timeline_entry("notification", f"{notification_type} sent by {channel} to {entry['to']}")],
+            )
+        except TransientError:
+            if once:
+                raise  # the marker stays PENDING: the state's retry sends it again and records it
+            # a code went out: a retry would send another and void the one the customer holds
+            logger.warning("notification sent but not recorded", extra={"caseId": case_id, "type": notification_type})
+        return {k: v for k, v in entry.items() if k != "messageId"}
+
+    def record_failed(self, case_id: str, notification_type: str, reason: str) -> dict[str, Any]:
+        """A notice that failed for good: on the case as FAILED, with where it was meant to go and why."""
+        case = self.cases.get(case_id)
+        customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
+        target = destination(case, customer, notification_type)
+        channel, to = (target[0], masked(*target)) if target else ("none", None)
+        entry = {
+            "type": notification_type,
+            "channel": channel,
+            "to": to,
+            "status": "FAILED",
+            "reason": reason,
+            "at": iso(),
+        }
         self.cases.update(
             case_id,
+            fields={"deliveryFailed": True},
             append={"notifications": [entry]},
-            timeline=[timeline_entry("notification", f"{notification_type} sent by {channel} to {entry['to']}")],
+            timeline=[timeline_entry("notification", f"{notification_type}: delivery failed after retries: {reason}")],
         )
-        return {k: v for k, v in entry.items() if k != "messageId"}
+        return entry
 
     def _skipped(self, case_id: str, notification_type: str, channel: str, address: str) -> dict[str, Any]:
         """Over the destination's hourly message limit: not sent, and said so on the case (the marker
@@ -136,6 +166,8 @@ class Notifier:
         entry = {"type": notification_type, "channel": channel, "to": masked(channel, address), "status": "SKIPPED"}
         self.cases.update(
             case_id,
+            # settled, no longer PENDING: a retry must not send it either
+            fields={f"sent_{notification_type}": "SKIPPED"} if notification_type not in REPEATABLE else None,
             append={"notifications": [{**entry, "at": iso()}]},
             timeline=[
                 timeline_entry(
@@ -215,20 +247,26 @@ def notify_case(case_id: str, notification_type: str, notifier: Notifier | None 
 
 
 def record_delivery_failure(
-    case_id: str, failure: dict[str, Any], cases: CaseRepository | None = None, sqs: Any | None = None
+    case_id: str,
+    failure: dict[str, Any],
+    notification_type: str | None = None,
+    notifier: Notifier | None = None,
+    sqs: Any | None = None,
 ) -> dict[str, Any]:
-    """After retries: on the case for the agent, and on the dead-letter queue (alarmed) for ops."""
+    """After retries: on the case (the notice FAILED, with the reason) for the agent, and on the
+    dead-letter queue (alarmed) for ops."""
+    from .escalation import failure_message
     from .masking import redact_text
 
-    cases = cases or CaseRepository()
+    notifier = notifier or Notifier()
     error = str(failure.get("Error", "Unknown"))
-    from .escalation import failure_message
-
     cause = redact_text(failure_message(failure))[:300]
-    cases.record(case_id, "notification", f"delivery failed after retries: {error}", deliveryFailed=True)
+    kind = notification_type or "notification"
+    notifier.record_failed(case_id, kind, f"{error}: {cause}"[:300])
     queue_url = settings().failed_notifications_queue_url
     if queue_url:
         (sqs or aws.sqs()).send_message(
-            QueueUrl=queue_url, MessageBody=json.dumps({"caseId": case_id, "error": error, "cause": cause, "at": iso()})
+            QueueUrl=queue_url,
+            MessageBody=json.dumps({"caseId": case_id, "type": kind, "error": error, "cause": cause, "at": iso()}),
         )
-    return {"recorded": True, "error": error}
+    return {"recorded": True, "type": kind, "error": error}

@@ -15,6 +15,7 @@ from .models import (
     ErrorResponse,
     Feedback,
     TaskCompletion,
+    TaskPage,
     TaskView,
     VerificationCode,
 )
@@ -33,7 +34,16 @@ def document() -> dict[str, Any]:
     _, defs = models_json_schema(
         [
             (m, "validation")
-            for m in (ContactAccepted, VerificationCode, Feedback, TaskCompletion, TaskView, CaseView, ErrorResponse)
+            for m in (
+                ContactAccepted,
+                VerificationCode,
+                Feedback,
+                TaskCompletion,
+                TaskView,
+                TaskPage,
+                CaseView,
+                ErrorResponse,
+            )
         ],
         ref_template="#/components/schemas/{model}",
     )
@@ -52,6 +62,7 @@ def document() -> dict[str, Any]:
             (413, "body too large"),
             (415, "not JSON"),
             (429, "too many attempts (a one-time code allows three)"),
+            (503, "a dependency is briefly unavailable: retry (same Idempotency-Key)"),
         )
     }
     bearer: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -119,8 +130,23 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "Open tasks of the agent's queues, by priority then SLA due time",
                     "security": bearer,
-                    "parameters": [{"name": "queue", "in": "query", "required": False, "schema": {"type": "string"}}],
-                    "responses": {"200": {"description": "tasks"}, **errors},
+                    "parameters": [
+                        {"name": "queue", "in": "query", "required": False, "schema": {"type": "string"}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                        },
+                        {
+                            "name": "nextToken",
+                            "in": "query",
+                            "required": False,
+                            "description": "the previous page's nextToken",
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {"200": {"description": "one page of tasks", **_json(_ref("TaskPage"))}, **errors},
                 }
             },
             "/tasks/{taskId}/claim": {

@@ -18,7 +18,7 @@ from typing import Any
 from . import aws
 from .clock import iso, now, parse_iso
 from .config import settings
-from .errors import CaseNotFound, CustomerNotFound, VerificationFailed
+from .errors import CaseNotFound, CustomerNotFound, TransientError, VerificationFailed
 from .limits import Limits
 from .models import VerificationResult
 from .notifications import Notifier, duration_text
@@ -160,7 +160,15 @@ class Verification:
         if hmac.compare_digest(_hash_code(case_id, otp["salt"], code), expected):
             if not self._consume(case_id, expected, "AUTHENTICATED"):
                 raise NoCodePending(case_id)  # a concurrent request used it first: single use
-            self.sfn.send_task_success(taskToken=token, output=json.dumps({"level": "AUTHENTICATED"}))
+            try:
+                self.sfn.send_task_success(taskToken=token, output=json.dumps({"level": "AUTHENTICATED"}))
+            except TransientError:  # the workflow did not hear it: the code stays good for the retry
+                self.cases.update(
+                    case_id,
+                    fields={k: case[k] for k in ("otp", "pendingTaskToken", "verification", "status") if k in case},
+                    timeline=[timeline_entry("verify", "code accepted but the workflow was unreachable: retry")],
+                )
+                raise
             return {"verification": {"level": "AUTHENTICATED"}}
         self.cases.record(case_id, "verify", f"wrong one-time code ({attempt}/{allowed})", "customer")
         logger.info("wrong one-time code", extra={"caseId": case_id, "attempts": attempt})

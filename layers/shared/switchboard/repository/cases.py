@@ -64,7 +64,7 @@ class CaseRepository:
     ) -> dict[str, Any]:
         """Set fields and append to list attributes in one atomic write; answers the new item."""
         names: dict[str, str] = {}
-        values: dict[str, Any] = {":now": marshal_value(iso()), ":empty": {"L": []}}
+        values: dict[str, Any] = {":now": marshal_value(iso())}
         sets = ["#updatedAt = :now"]
         names["#updatedAt"] = "updatedAt"
         for i, (name, value) in enumerate((fields or {}).items()):
@@ -74,6 +74,8 @@ class CaseRepository:
         lists = dict(append or {})
         if timeline:
             lists["timeline"] = [*lists.get("timeline", []), *timeline]
+        if lists:
+            values[":empty"] = {"L": []}
         for i, (name, entries) in enumerate(lists.items()):
             names[f"#l{i}"] = name
             values[f":l{i}"] = marshal_value(entries)
@@ -108,16 +110,22 @@ class CaseRepository:
         """The common write: set some fields and add one timeline entry."""
         return self.update(case_id, fields=fields, timeline=[timeline_entry(stage, detail, actor)])
 
-    def claim_once(self, case_id: str, marker: str, value: Any) -> bool:
-        """Set `marker` only if it is absent: the dedupe key of a one-time effect. False if already set."""
+    def claim_once(self, case_id: str, marker: str, value: Any, reclaimable: Any = None) -> bool:
+        """Set `marker` only if it is absent (or still `reclaimable`): the dedupe key of a one-time
+        effect. False if already set."""
+        condition = "attribute_exists(caseId) AND attribute_not_exists(#m)"
+        values = {":v": marshal_value(value)}
+        if reclaimable is not None:
+            condition = "attribute_exists(caseId) AND (attribute_not_exists(#m) OR #m = :again)"
+            values[":again"] = marshal_value(reclaimable)
         try:
             self.client.update_item(
                 TableName=self.table,
                 Key={"caseId": {"S": case_id}},
                 UpdateExpression="SET #m = :v",
-                ConditionExpression="attribute_exists(caseId) AND attribute_not_exists(#m)",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#m": marker},
-                ExpressionAttributeValues={":v": marshal_value(value)},
+                ExpressionAttributeValues=values,
             )
             return True
         except self.client.exceptions.ConditionalCheckFailedException:
@@ -132,16 +140,3 @@ class CaseRepository:
             UpdateExpression="REMOVE #m",
             ExpressionAttributeNames={"#m": marker},
         )
-
-    def open_case_for_session(self, session_key: str) -> dict[str, Any] | None:
-        """The newest case of a chat session that is not closed yet (sparse GSI on openSessionKey)."""
-        answer = self.client.query(
-            TableName=self.table,
-            IndexName="byOpenSession",
-            KeyConditionExpression="openSessionKey = :s",
-            ExpressionAttributeValues={":s": {"S": session_key}},
-            ScanIndexForward=False,
-            Limit=1,
-        )
-        items = answer.get("Items", [])
-        return unmarshal(items[0]) if items else None

@@ -52,12 +52,17 @@ class TaskRepository:
             raise TaskNotFound(task_id)
         return unmarshal(found["Item"])
 
-    def open_tasks(self, queue: str, limit: int = 50) -> list[dict[str, Any]]:
+    def open_tasks(self, queue: str, limit: int = 50, after: str | None = None) -> list[dict[str, Any]]:
+        """Up to `limit` open tasks of a queue in queue order, those after the `after` queueOrder."""
+        condition, values = "openQueue = :q", {":q": {"S": queue}}
+        if after:
+            condition += " AND queueOrder > :after"
+            values[":after"] = {"S": after}
         answer = self.client.query(
             TableName=self.table,
             IndexName="byOpenQueue",
-            KeyConditionExpression="openQueue = :q",
-            ExpressionAttributeValues={":q": {"S": queue}},
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
             Limit=limit,
         )
         return [unmarshal(item) for item in answer.get("Items", [])]
