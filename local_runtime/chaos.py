@@ -241,7 +241,7 @@ class ChaosRun:
     def stuck_messages(self) -> list[dict[str, Any]]:
         sqs = self.runtime.client("sqs")
         url = self.runtime.refs["StuckCasesQueue"]
-        found = []
+        found: list[dict[str, Any]] = []
         while True:
             got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
             if not got:
@@ -262,7 +262,9 @@ class ChaosRun:
             pending = [j for j in journeys if j.answered]
             while pending and time.monotonic() < deadline:  # one look per round, then everyone acts at once
                 statuses, cases, tasks = self.execution_statuses(), self._scan("CasesTable"), self._scan("TasksTable")
-                steps = [self.next_step(j, statuses.get(j.case_id), cases.get(j.case_id), tasks) for j in pending]
+                steps = [
+                    self.next_step(j, statuses.get(j.case_id or ""), cases.get(j.case_id or ""), tasks) for j in pending
+                ]
                 list(pool.map(lambda step: step(), [step for step in steps if step]))
                 pending = [j for j in pending if not j.settled]
                 time.sleep(POLL_SECONDS)

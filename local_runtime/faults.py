@@ -90,7 +90,7 @@ def _error_response(url: str, operation: str, throttle: bool) -> Any:
             "<Message>injected fault</Message></Error><RequestId>chaos</RequestId></ErrorResponse>"
         ).encode()
         headers = {"Content-Type": "text/xml"}
-    return AWSResponse(url, status, headers, _Body(body))
+    return AWSResponse(url, status, headers, _Body(body))  # type: ignore[arg-type]  # botocore reads it as a mapping
 
 
 def _before_send(request: Any, event_name: str = "", **_: Any) -> Any:

@@ -6,10 +6,10 @@ made in its own process."""
 from __future__ import annotations
 
 import json
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .api import ApiGateway, Response
@@ -44,7 +44,7 @@ class LocalHTTPServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="local-http")
 
-    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+    def process_request(self, request: Any, client_address: Any) -> None:
         self.pool.submit(self.process_request_thread, request, client_address)
 
     def server_close(self) -> None:

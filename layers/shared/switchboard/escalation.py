@@ -70,7 +70,7 @@ class Escalations:
             "taskToken": task_token,
         }
         if not self.tasks.create(task):  # a retried invocation made it: its token is this wait's
-            task = self.tasks.get(task["taskId"])
+            task = self.tasks.get(str(task["taskId"]))
         if case.get("openTaskId") != task["taskId"]:  # not yet on the case (first try, or it failed there)
             case = self.cases.update(
                 case_id,

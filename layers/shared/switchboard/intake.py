@@ -242,7 +242,7 @@ class Intake:
             self.sessions.release(session_key, case_id)
 
     def _append_to_open_case(
-        self, case_id: str, contact: AppChatContact, key: str, app_user: str, token_hash: str
+        self, case_id: str, contact: AppChatContact, key: str, app_user: str | None, token_hash: str | None
     ) -> dict[str, Any]:
         """One conversation, one case: a follow-up chat message joins the open case."""
         message = {"at": iso(), "from": "customer", "text": contact.message, "messageId": contact.messageId}
