@@ -6,12 +6,13 @@ import importlib.util
 import os
 import re
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
-from . import lambda_hook, template
+from . import lambda_hook, moto_patches, template
 from .seed_file import load_seed_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,8 @@ class LocalRuntime:
         self.state_machine_arn = ""
         self._mock: Any = None
         self._env_before: dict[str, str | None] = {}
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -114,6 +117,7 @@ class LocalRuntime:
         _serialize_dynamodb()
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
+        moto_patches.apply()
         self._reset_cached_state()
         self._assign_physical_ids()
         resolver = template.Resolver(self.refs, self.attrs, self._conditions())
@@ -132,6 +136,7 @@ class LocalRuntime:
             self._mock.stop()
             self._mock = None
         lambda_hook.clear()
+        self._clients.clear()
         for key, value in self._env_before.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -205,6 +210,16 @@ class LocalRuntime:
                 self.attrs[(logical_id, "Arn")] = f"arn:aws:local:{REGION}:{ACCOUNT}:{physical}"
                 self.attrs[(logical_id, "Name")] = physical
 
+    def deployed_environment(self) -> dict[str, str]:
+        """The variables the template gives the functions (Globals and each function's own), resolved
+        to this runtime's names, without starting moto: what `make bench` imports handlers under."""
+        if not self.refs:
+            self._assign_physical_ids()
+        resolver = template.Resolver(self.refs, self.attrs, self._conditions())
+        env = {**self._function_environment(resolver), "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+        env["POWERTOOLS_LOG_LEVEL"] = "INFO"
+        return env
+
     def _function_environment(self, resolver: template.Resolver) -> dict[str, str]:
         """Globals' variables plus every function's own. Set once: moto runs executions on worker
         threads, so per-invocation os.environ swaps would race."""
@@ -214,14 +229,23 @@ class LocalRuntime:
         for resource in self.resources.values():
             if resource["Type"] == "AWS::Serverless::Function":
                 env.update(resolver(resource["Properties"].get("Environment", {}).get("Variables", {})))
-        env["POWERTOOLS_LOG_LEVEL"] = os.environ["POWERTOOLS_LOG_LEVEL"]
+        env["POWERTOOLS_LOG_LEVEL"] = os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")
         return {k: str(v) for k, v in env.items()}
 
     def client(self, service: str) -> Any:
-        import boto3
+        """One client per service for the runtime's life: making a client costs far more than a call,
+        and the polls of wait_for() would otherwise make one each time."""
+        client = self._clients.get(service)
+        if client is None:
+            with self._clients_lock:
+                client = self._clients.get(service)
+                if client is None:
+                    import boto3
 
-        # stubs type client() per literal service name; callers here pass theirs as a str
-        return boto3.session.Session().client(service, region_name=REGION)  # type: ignore[call-overload]
+                    # stubs type client() per literal service name; callers here pass theirs as a str
+                    session = boto3.session.Session()
+                    client = self._clients[service] = session.client(service, region_name=REGION)  # type: ignore[call-overload]
+        return client
 
     def _create_resources(self, resolver: template.Resolver) -> None:
         ddb, sns, sqs, events, ses = (self.client(s) for s in ("dynamodb", "sns", "sqs", "events", "ses"))
@@ -337,6 +361,7 @@ class LocalRuntime:
         from switchboard import aws, config
 
         aws.reset_clients()
+        moto_patches.reset()
         config.settings.cache_clear()
 
     def executions(self) -> list[dict[str, Any]]:
@@ -370,11 +395,14 @@ class LocalRuntime:
         return self.client("stepfunctions").describe_execution(executionArn=arn)
 
     def wait_for_execution(self, case_id: str, timeout: float = 30.0) -> dict[str, Any]:
-        return self.wait_for(
+        """Woken when an execution ends (no 50 ms DescribeExecution polls: they cost the engine's CPU)."""
+        finished = moto_patches.wait_until_finished(
             lambda: (lambda e: e if e["status"] != "RUNNING" else None)(self.execution(case_id)),
-            timeout=timeout,
-            what=f"execution {case_id} to finish",
+            deadline=time.monotonic() + timeout,
         )
+        if finished is None:
+            raise TimeoutError(f"timed out after {timeout}s waiting for execution {case_id} to finish")
+        return finished
 
     def outbox(self) -> list[dict[str, Any]]:
         from .outbox import collect
