@@ -1,0 +1,46 @@
+"""`make bench` smoke test: the quick run of tools/bench.py exits 0 and prints every figure with its anchor,
+so the bench cannot silently break again. Figures are printed, never asserted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from local_runtime.runtime import ROOT
+
+
+def test_quick_bench_prints_every_section_next_to_its_anchors():
+    # given a clean environment like a fresh clone's (nothing the local runtime would set)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "AWS_"))}
+    # when the quick bench runs
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "bench.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=540,
+        check=False,
+    )
+    # then it exits 0 and every figure is there, next to its anchor
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for line in (
+        "== 1. cold start",
+        "tracing ON as deployed",
+        "bare boto3, one client",
+        "naive Powertools handler",
+        "ConnectContactFunction",
+        "ContactsApiFunction",
+        "== 2. cost per case",
+        "auto-resolved",
+        "code",
+        "escalated",
+        "== 3. local engine",
+        "cases/s",
+        "== 4. warm latency",
+    ):
+        assert line in out, f"missing {line!r} in:\n{out}"
+    rows = [row.split() for row in out.splitlines() if row.strip().startswith(("auto-resolved", "code", "escalated"))]
+    assert all(int(row[1]) > 0 and int(row[2]) > 0 for row in rows), out  # transitions and invocations counted
