@@ -200,6 +200,9 @@ class LocalRuntime:
             elif kind == "AWS::Serverless::Function":
                 self.refs[logical_id] = physical
                 self.attrs[(logical_id, "Arn")] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{physical}"
+                alias = resource["Properties"].get("AutoPublishAlias")
+                if alias:  # SAM's `!Ref Function.Alias`; the hook drops the qualifier when invoked
+                    self.refs[f"{logical_id}.Alias"] = f"{self.attrs[(logical_id, 'Arn')]}:{alias}"
             elif kind == "AWS::Serverless::StateMachine":
                 arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{physical}"
                 self.refs[logical_id] = arn

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any, overload
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+
+@cache
+def _types() -> tuple[Any, Any]:
+    """boto3's (de)serializer, imported on first use: importing boto3 costs a handler's cold start."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -37,11 +41,12 @@ def _from_dynamo(value: Any) -> Any:
 
 
 def marshal(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
+    serializer = _types()[0]
+    return {k: serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
 
 
 def marshal_value(value: Any) -> AttributeValueTypeDef:
-    return _serializer.serialize(_to_dynamo(value))
+    return _types()[0].serialize(_to_dynamo(value))  # type: ignore[no-any-return]
 
 
 @overload
@@ -51,4 +56,5 @@ def unmarshal(item: None) -> None: ...
 def unmarshal(item: dict[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
-    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+    deserializer = _types()[1]
+    return {k: _from_dynamo(deserializer.deserialize(v)) for k, v in item.items()}

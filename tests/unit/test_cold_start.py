@@ -1,0 +1,79 @@
+"""What keeps the caller's first second short, checked by what a handler imports (never by timing):
+with tracing ON as deployed, the Connect and contacts handlers load neither boto3/botocore nor the
+X-Ray SDK (nor botocore's client machinery), and build no pydantic model, until their first call; the tracer is made on first use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from local_runtime.runtime import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+from bench import handler_files, lambda_environment  # the bench's own Lambda-like environment
+
+_PROBE = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("h", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+from pydantic import BaseModel
+built = sorted(c.__name__ for c in BaseModel.__subclasses__() if c.__module__.startswith("switchboard")
+               and c.__dict__.get("__pydantic_complete__"))
+print(json.dumps({"modules": sorted(sys.modules), "built": built}))
+"""
+
+
+def imports_of(logical_id):
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(handler_files()[logical_id])],
+        capture_output=True,
+        text=True,
+        env=lambda_environment(),
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("logical_id", ["ConnectContactFunction", "ContactsApiFunction"])
+def test_caller_facing_handlers_leave_aws_sdk_and_tracing_sdk_for_the_first_call(logical_id):
+    # given tracing ON as deployed (LAMBDA_TASK_ROOT set, POWERTOOLS_TRACE_DISABLED unset)
+    # when the handler module is imported in a fresh interpreter
+    loaded = imports_of(logical_id)
+    modules = set(loaded["modules"])
+    # then the handler is there, but not boto3, botocore's client machinery or the X-Ray SDK
+    # (Powertools' user-agent module imports botocore's bare package, a millisecond)
+    assert "switchboard.observability" in modules
+    assert not {"boto3", "botocore.session", "botocore.client", "aws_xray_sdk", "aws_xray_sdk.core"} & modules
+    # and no pydantic model of ours was built at import
+    assert loaded["built"] == []
+
+
+def test_the_tracer_is_made_on_the_first_traced_call_and_only_once():
+    from switchboard.observability import LazyTracer
+
+    # given a lazy tracer (tracing is off in tests) and a handler it decorates
+    tracer = LazyTracer()
+    calls = []
+
+    @tracer.capture_lambda_handler
+    def handler(event, context):
+        calls.append(event)
+        return {"answer": event["n"] * 2}
+
+    assert tracer._tracer is None  # nothing made at decoration time
+    # when the handler is called twice
+    first = handler({"n": 1}, None)
+    made = tracer._tracer
+    second = handler({"n": 2}, None)
+    # then it answers as undecorated, through one Powertools Tracer made on the first call
+    from aws_lambda_powertools import Tracer
+
+    assert (first, second) == ({"answer": 2}, {"answer": 4})
+    assert isinstance(made, Tracer) and tracer._tracer is made
+    assert calls == [{"n": 1}, {"n": 2}]
