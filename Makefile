@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo serve invoke test lint eval bench seed-aws chaos clean
 
-$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.in functions/authorizer/requirements.in
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"need Python 3.13 (Lambda python3.13), got {sys.version}"'
 	@echo "== creating $(VENV) with $$($(PYTHON) --version) and installing requirements-dev.txt"
 	rm -rf $(VENV)
