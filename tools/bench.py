@@ -143,13 +143,37 @@ def _invocations(runtime: Any) -> dict[str, int]:
     return {logical_id: fn.invocations for logical_id, fn in runtime.functions.items()}
 
 
+def _channel_headers(runtime: Any, channel: str) -> dict[str, str]:
+    """A channel integration's credential from the seed (phone contacts over HTTP need the IVR's)."""
+    client = next(c for c in runtime.seed.get("channels", []) if c["channel"] == channel)
+    return {"Authorization": f"Bearer {client['token']}"}
+
+
+def _first_contact(runtime: Any) -> None:
+    """Clear the abuse-limit windows (template's LimitsTable), so every measured case does the work of a
+    first contact for its destination instead of skipping messages past the hourly limit."""
+    table = runtime.refs.get("LimitsTable")
+    if not table:
+        return
+    ddb = runtime.client("dynamodb")
+    for item in ddb.scan(TableName=table, ProjectionExpression="id")["Items"]:
+        ddb.delete_item(TableName=table, Key={"id": item["id"]})
+
+
+def _post_contact(client: Any, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+    answer = client.request("POST", "/contacts", body, headers)
+    if answer.status != 202:
+        raise SystemExit(f"bench: POST /contacts answered {answer.status}: {answer.body}")
+    return answer.json()
+
+
 def _wait(runtime: Any, what: str, predicate: Any, timeout: float = 60) -> Any:
     return runtime.wait_for(predicate, timeout=timeout, interval=0.05, what=what)
 
 
 def _auto_resolved(runtime: Any, client: Any, tag: str) -> str:
     body = json.loads(json.loads((EVENTS / "api" / "contact_web_product_info.json").read_text())["body"])
-    case_id = client.request("POST", "/contacts", {**body, "submissionId": f"bench-auto-{tag}"}).json()["caseId"]
+    case_id = _post_contact(client, {**body, "submissionId": f"bench-auto-{tag}"})["caseId"]
     runtime.wait_for_execution(case_id, timeout=60)
     return case_id
 
@@ -157,7 +181,7 @@ def _auto_resolved(runtime: Any, client: Any, tag: str) -> str:
 def _with_code(runtime: Any, client: Any, tag: str) -> str:
     event = json.loads((EVENTS / "api" / "contact_phone_zh_transactions.json").read_text())
     body = {**json.loads(event["body"]), "contactId": f"bench-code-{tag}"}
-    answer = client.request("POST", "/contacts", body).json()
+    answer = _post_contact(client, body, _channel_headers(runtime, "phone"))
     case_id, token = answer["caseId"], answer["caseToken"]
 
     def code() -> str | None:
@@ -180,7 +204,7 @@ def _with_code(runtime: Any, client: Any, tag: str) -> str:
 
 def _escalated(runtime: Any, client: Any, tag: str) -> str:
     body = json.loads(json.loads((EVENTS / "api" / "contact_web_complaint.json").read_text())["body"])
-    case_id = client.request("POST", "/contacts", {**body, "submissionId": f"bench-esc-{tag}"}).json()["caseId"]
+    case_id = _post_contact(client, {**body, "submissionId": f"bench-esc-{tag}"})["caseId"]
     agent = next(a for a in runtime.seed["agents"] if "complaints" in a.get("queues", []))
     headers = {"Authorization": f"Bearer {agent['token']}"}
 
@@ -218,6 +242,7 @@ def cost_per_case(runtime: Any, client: Any) -> dict[str, tuple[int, int, int]]:
     print(f"  {'path':<15}{'transitions':>12}{'workflow λ':>12}{'API λ':>8}{'≈ USD/case':>12}   before")
     figures = {}
     for path, run in PATHS.items():
+        _first_contact(runtime)
         before = _invocations(runtime)
         case_id = run(runtime, client, "cost")
         after = _invocations(runtime)
@@ -259,8 +284,9 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
                 i = next(next_case, None)
             if i is None:
                 return
-            answer = client.request("POST", "/contacts", {**body, "submissionId": f"bench-load-{i}"})
-            execution = runtime.wait_for_execution(answer.json()["caseId"], timeout=120)
+            _first_contact(runtime)
+            answer = _post_contact(client, {**body, "submissionId": f"bench-load-{i}"})
+            execution = runtime.wait_for_execution(answer["caseId"], timeout=120)
             with lock:
                 statuses.append(execution["status"])
 
@@ -274,7 +300,8 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
     rate = cases / elapsed
     print(
         f"== 3. local engine: {cases} auto-resolved cases, {CONCURRENT_CONTACTS} concurrent contacts, "
-        f"{os.cpu_count()} cores, SurveyDelaySeconds=0 (the survey wait is a business delay, not engine work)"
+        f"{os.cpu_count()} cores, SurveyDelaySeconds=0 (the survey wait is a business delay, not engine work),\n"
+        "  abuse limits cleared before each contact (each one does a first contact's work)"
     )
     succeeded = statuses.count("SUCCEEDED")
     print(
