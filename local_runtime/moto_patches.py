@@ -143,16 +143,19 @@ def apply() -> None:
     from moto.stepfunctions.parser.asl.utils import boto_client
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
-    boto_client.boto3 = factory  # the module's only use of boto3 is boto3.client(...) in boto_client_for
+    # the module's only use of boto3 is boto3.client(...) in boto_client_for
+    boto_client.boto3 = factory  # type: ignore[assignment]
     if not getattr(BaseExecutionWorkerCommunication.terminated, "wakes_waiters", False):
-        BaseExecutionWorkerCommunication.terminated = _wake_waiters_after(BaseExecutionWorkerCommunication.terminated)
+        BaseExecutionWorkerCommunication.terminated = _wake_waiters_after(  # type: ignore[method-assign]
+            BaseExecutionWorkerCommunication.terminated
+        )
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     if _upstream_parse is None:
         upstream["to_regular_json"] = DynamoType.to_regular_json
-        DynamoType.to_regular_json = _to_regular_json_one_pass
+        DynamoType.to_regular_json = _to_regular_json_one_pass  # type: ignore[method-assign]
         _upstream_parse = AmazonStateLanguageParser.parse
-        AmazonStateLanguageParser.parse = staticmethod(_parse_keeping_trees)
+        AmazonStateLanguageParser.parse = staticmethod(_parse_keeping_trees)  # type: ignore[method-assign]
 
 
 def reset() -> None:

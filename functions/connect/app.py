@@ -27,7 +27,7 @@ def warm_before_snapshot():
 
 
 try:  # the runtime's hook module exists only on Lambda (Python 3.12+ with SnapStart)
-    from snapshot_restore_py import register_before_snapshot
+    from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]  # Lambda only
 except ImportError:
     pass
 else:

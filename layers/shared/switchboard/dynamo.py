@@ -46,7 +46,7 @@ def marshal(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def marshal_value(value: Any) -> AttributeValueTypeDef:
-    return _types()[0].serialize(_to_dynamo(value))  # type: ignore[no-any-return]
+    return _types()[0].serialize(_to_dynamo(value))
 
 
 @overload
