@@ -124,7 +124,7 @@ class SampleInvoker:
         for resource in self.runtime.resources.values():
             props = resource.get("Properties", {})
             if resource["Type"] == "AWS::Lambda::Permission" and props.get("Principal") == "connect.amazonaws.com":
-                return str(props["FunctionName"]["Ref"])
+                return str(props["FunctionName"]["Ref"]).removesuffix(".Alias")  # SAM's Ref to its alias
         raise LookupError("template.yaml grants no function to connect.amazonaws.com")
 
     def _task_of(self, case_id: str) -> str:

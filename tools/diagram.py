@@ -68,7 +68,7 @@ def render(root: Path = ROOT) -> str:
         is_connect = any(
             r["Type"] == "AWS::Lambda::Permission"
             and r["Properties"].get("Principal") == "connect.amazonaws.com"
-            and r["Properties"].get("FunctionName") == {"Ref": logical_id}
+            and r["Properties"].get("FunctionName") in ({"Ref": logical_id}, {"Ref": f"{logical_id}.Alias"})
             for r in resources.values()
         )
         if not routes and not is_connect:
