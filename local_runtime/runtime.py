@@ -117,17 +117,23 @@ class LocalRuntime:
         _serialize_dynamodb()
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
-        moto_patches.apply()
-        self._reset_cached_state()
-        self._assign_physical_ids()
-        resolver = template.Resolver(self.refs, self.attrs, self._conditions())
-        self._set_env(self._function_environment(resolver))
-        self._create_resources(resolver)
-        self._register_functions()
-        self._create_state_machine(resolver)
-        self._collect_routes()
-        if self.seed_path:
-            self.load_seed(self.seed_path)
+        try:
+            moto_patches.apply()
+            self._reset_cached_state()
+            self._assign_physical_ids()
+            resolver = template.Resolver(self.refs, self.attrs, self._conditions())
+            self._set_env(self._function_environment(resolver))
+            self._create_resources(resolver)
+            self._register_functions()
+            self._create_state_machine(resolver)
+            self._collect_routes()
+            if self.seed_path:
+                self.load_seed(self.seed_path)
+        except BaseException:
+            # `with` never reaches __exit__ when __enter__ raises: undo the mock, hook and environment
+            # here, or the next runtime in this process inherits a half-started one.
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
