@@ -23,6 +23,37 @@ _lock = threading.Lock()
 _installed = False
 
 
+class Environments:
+    """A function's execution environments, as Lambda keeps them: an invocation takes an idle one or,
+    when every one is busy, starts another (a cold start: the handler module runs afresh). A module's
+    globals (Powertools' resolver and its current_event, a use case object) are therefore never
+    shared by two invocations at once, which in-process threads would otherwise do."""
+
+    def __init__(self, load: Callable[[int], Callable[[Any, Any], Any]]) -> None:
+        self._load = load  # builds environment n: runs the handler module, answers its handler
+        self._idle: list[Callable[[Any, Any], Any]] = []
+        self._lock = threading.Lock()
+        self.started = 0
+        self._idle.append(self._start())  # the first one at registration, like the template's deploy
+
+    def _start(self) -> Callable[[Any, Any], Any]:
+        with self._lock:
+            self.started += 1
+            number = self.started
+        return self._load(number)
+
+    def __call__(self, event: Any, context: Any) -> Any:
+        with self._lock:
+            handler = self._idle.pop() if self._idle else None
+        if handler is None:
+            handler = self._start()
+        try:
+            return handler(event, context)
+        finally:
+            with self._lock:
+                self._idle.append(handler)
+
+
 @dataclass
 class LocalFunction:
     logical_id: str
@@ -135,10 +166,39 @@ def _before_send(request: Any, **_: Any) -> Any:
     )
 
 
+_per_thread = threading.local()
+
+
+def _isolate_powertools_routers() -> None:
+    """Powertools' resolver keeps the request being answered in class attributes
+    (`BaseRouter.current_event`, `.lambda_context`): one per process, which on Lambda serves one
+    invocation at a time. Here concurrent invocations share a process on different threads, so a
+    handler could read another request's event (its body, its Authorization). Each thread gets its
+    own, as each Lambda execution environment has."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    if type(BaseRouter).__name__ == "_PerThreadRequest":
+        return
+
+    def per_thread(name: str) -> property:
+        return property(lambda _: getattr(_per_thread, name, None), lambda _, value: setattr(_per_thread, name, value))
+
+    class _PerThreadRequest(type(BaseRouter)):  # type: ignore[misc]  # the metaclass: class-level get and set
+        current_event = per_thread("current_event")
+        lambda_context = per_thread("lambda_context")
+
+    # instance-level reads (self.current_event) find these in the class; then the class's own get and set
+    # go through the metaclass (setattr: the stubs type these attributes as the values they hold)
+    setattr(BaseRouter, "current_event", per_thread("current_event"))  # noqa: B010
+    setattr(BaseRouter, "lambda_context", per_thread("lambda_context"))  # noqa: B010
+    setattr(BaseRouter, "__class__", _PerThreadRequest)  # noqa: B010
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
+    _isolate_powertools_routers()
     from botocore.handlers import BUILTIN_HANDLERS
 
     BUILTIN_HANDLERS.insert(0, ("before-send", _before_send))

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,18 @@ def resolve_time(value: str) -> str:
     for amount, unit in re.findall(r"-(\d+)([dhm])", value):
         offset += timedelta(**{units[unit]: int(amount)})
     return iso(now() - offset)
+
+
+def _load_handler(logical_id: str, module_path: Path, attr: str, number: int) -> Any:
+    """Run a function's handler module as a fresh execution environment would, and answer its handler."""
+    name = f"switchboard_fn_{logical_id}" + (f"_{number}" if number > 1 else "")
+    spec = importlib.util.spec_from_file_location(name, module_path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{logical_id}: no handler module at {module_path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return getattr(module, attr)
 
 
 def _serialize_dynamodb() -> None:
@@ -286,17 +299,12 @@ class LocalRuntime:
             module_name, _, attr = props["Handler"].rpartition(".")
             code_dir = ROOT / props["CodeUri"]
             module_path = code_dir / (module_name.replace(".", "/") + ".py")
-            spec = importlib.util.spec_from_file_location(f"switchboard_fn_{logical_id}", module_path)
-            if spec is None or spec.loader is None:
-                raise ImportError(f"{logical_id}: no handler module at {module_path}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = module
-            spec.loader.exec_module(module)
+            environments = lambda_hook.Environments(partial(_load_handler, logical_id, module_path, attr))
             function = lambda_hook.LocalFunction(
                 logical_id=logical_id,
                 name=self.refs[logical_id],
                 arn=self.attrs[(logical_id, "Arn")],
-                handler=getattr(module, attr),
+                handler=environments,
                 timeout=int(props.get("Timeout", globals_.get("Timeout", 3))),
                 memory=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
             )
@@ -383,7 +391,10 @@ class LocalRuntime:
         sfn = self.client("stepfunctions")
         for execution in self.executions():
             if execution["status"] == "RUNNING":
-                sfn.stop_execution(executionArn=execution["executionArn"], cause="local runtime stopped")
+                try:
+                    sfn.stop_execution(executionArn=execution["executionArn"], cause="local runtime stopped")
+                except AttributeError:  # moto's worker has not begun this execution: nothing runs yet to stop
+                    continue
         deadline = time.monotonic() + grace_seconds
         while lambda_hook.in_flight() and time.monotonic() < deadline:
             time.sleep(0.05)

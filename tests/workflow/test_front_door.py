@@ -10,7 +10,7 @@ import pytest
 from switchboard.repository.directory import CustomerDirectory
 
 from local_runtime.outbox import _provider_messages
-from tests.conftest import agent_headers
+from tests.conftest import IVR, agent_headers
 from tests.workflow.helpers import (
     ACCOUNTS,
     bearer,
@@ -86,6 +86,33 @@ def test_a_phone_contact_without_the_phone_channels_credential_is_refused_and_wr
     assert [d["field"] for d in error["details"]] == ["Authorization"]
     assert "caseId" not in answer.body and "TK3" not in answer.body
     assert (case_count(runtime), len(runtime.executions()), len(_provider_messages(runtime))) == before
+
+
+def test_phone_and_web_contacts_posted_at_once_are_each_judged_on_their_own_credential(runtime, client):
+    # given phone contacts with the IVR's credential and anonymous web forms, sent at the same moment
+    def post(n):
+        if n % 2:
+            body = {
+                "channel": "phone",
+                "callerNumber": f"+86139{n:08d}",
+                "contactId": f"together-{n}",
+                "message": "my card was declined",
+            }
+            return client.request("POST", "/contacts", body, IVR)
+        body = {
+            "channel": "web",
+            "name": "Together",
+            "email": f"together-{n}@example.org",
+            "submissionId": f"together-{n}",
+            "message": "my card was declined",
+        }
+        return client.request("POST", "/contacts", body)
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(post, range(32)))
+    # then every one is accepted: no request sees another's credential (or lack of one)
+    assert [a.status for a in answers] == [202] * 32, [(a.status, a.body[:120]) for a in answers if a.status != 202]
+    assert len({a.json()["caseId"] for a in answers}) == 32
 
 
 # ---- guessing a code in parallel --------------------------------------------------------------
