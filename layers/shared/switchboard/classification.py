@@ -43,7 +43,9 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
         priority = raise_priority(priority, "urgent")
     route = route.model_copy(update={"priority": priority})
     level = (case.get("verification") or {}).get("level", "NONE")
-    needs_step_up = route.requiresAuthentication and level != "AUTHENTICATED" and bool(case.get("customerId"))
+    # Whether or not the contact is on file, a sensitive request waits for a code the same way: what
+    # the caller sees must not tell them whether a number or email belongs to a customer.
+    needs_step_up = route.requiresAuthentication and level != "AUTHENTICATED"
     return ClassificationResult(
         intent=intent,
         confidence=confidence,

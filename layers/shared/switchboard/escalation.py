@@ -152,6 +152,9 @@ class Escalations:
             "CustomerNotFound": "no contact on file to send a code to",
             "NotificationDeliveryError": "the one-time code could not be delivered",
         }.get(error, f"identity check failed ({error})")
+        known = bool(self.cases.get(case_id).get("customerId"))
+        if not known:  # parked like a customer so the caller could not tell; a person says what happens now
+            reason = "no customer on file matches this contact: customer not authenticated for a sensitive request"
         case = self.cases.update(
             case_id,
             fields={"status": "ESCALATED", "verificationFailure": reason},
@@ -159,9 +162,14 @@ class Escalations:
             timeline=[{"at": iso(), "stage": "verify", "detail": f"identity not proven: {reason}", "actor": "system"}],
         )
         route = route_for(case.get("intent") or "other", case.get("priority"))
+        needs, evidence = case.get("intent"), []
+        if case.get("secondaryIntent"):  # two needs: the person who takes it sees both, as Resolve would show
+            needs = f"{case.get('intent')} + {case['secondaryIntent']}"
+            evidence = [{"primaryIntent": case.get("intent"), "secondaryIntent": case["secondaryIntent"]}]
         return ResolutionResult(
             outcome="ESCALATE",
-            summary=f"{case.get('intent')}: identity not proven ({reason})",
+            summary=f"{needs}: identity not proven ({reason})",
+            evidence=evidence,
             queue=route.queue,
             priority=raise_priority(route.priority, "high"),
             reason=reason,

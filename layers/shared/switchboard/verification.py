@@ -18,7 +18,7 @@ from typing import Any
 from . import aws
 from .clock import iso, now, parse_iso
 from .config import settings
-from .errors import CaseNotFound, CustomerNotFound, TransientError, VerificationFailed
+from .errors import CaseNotFound, TransientError, VerificationFailed
 from .limits import Limits
 from .models import VerificationResult
 from .notifications import Notifier, duration_text
@@ -113,18 +113,23 @@ class Verification:
         return result
 
     def start_step_up(self, case_id: str, task_token: str) -> dict[str, Any]:
-        """Send a code to the contact on file and park the workflow's token until it comes back."""
+        """Send a code to the contact on file and park the workflow's token until it comes back.
+
+        A contact that matches nobody on file (or a customer with no phone or email) is parked the same
+        way, for the same time, with a code nobody was sent and no six digits can match: the caller sees
+        exactly what a customer sees, so the answer never tells whether a number or email is on file.
+        The wait then times out, or three guesses fail, and the case goes to a human as it would."""
         case = self.cases.get(case_id)
         customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
-        if not customer or not (customer.get("phone") or customer.get("email")):
-            raise CustomerNotFound("no contact on file to send a one-time code to")
-        if not self.limits.take("codesPerCustomer", customer["customerId"]):
+        reachable = bool(customer and (customer.get("phone") or customer.get("email")))
+        if customer and reachable and not self.limits.take("codesPerCustomer", customer["customerId"]):
             self.cases.record(case_id, "verify", "one-time code not sent: hourly code limit for this customer reached")
             logger.warning("code limit reached", extra={"caseId": case_id})
             raise VerificationFailed("too many one-time codes for this customer in the last hour")
-        code = f"{secrets.randbelow(1_000_000):06d}"
+        code = f"{secrets.randbelow(1_000_000):06d}" if reachable else secrets.token_hex(16)
         salt = secrets.token_hex(8)
         expires = now() + timedelta(seconds=settings().otp_timeout_seconds)
+        detail = "one-time code requested: sensitive request needs AUTHENTICATED"
         self.cases.update(
             case_id,
             fields={
@@ -137,8 +142,10 @@ class Verification:
                 },
                 "pendingTaskToken": task_token,
             },
-            timeline=[timeline_entry("verify", "one-time code requested: sensitive request needs AUTHENTICATED")],
+            timeline=[timeline_entry("verify", detail if reachable else f"{detail}; no contact on file: none sent")],
         )
+        if not customer or not reachable:
+            return {"codeSentBy": None, "status": "NOT_SENT"}
         language = case.get("language") or customer.get("language") or "en"
         validity = duration_text(settings().otp_timeout_seconds, language)  # the same setting bounds the wait
         sent = self.notifier.send(case_id, "verification_code", code=code, validity=validity)
