@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from switchboard.agents import AgentDesk
@@ -19,7 +21,10 @@ DONE = TaskCompletion(outcome="RESOLVED", resolution="refund approved")
 
 
 class RefusingStepFunctions:
-    """Answers SendTaskSuccess with the given error code, as the service would."""
+    """Answers SendTaskSuccess with the given error code, as the service would: with the client's own
+    exception class when the service models that error, else a plain ClientError."""
+
+    exceptions = boto3.session.Session().client("stepfunctions", region_name="us-east-1").exceptions
 
     def __init__(self, code: str | None) -> None:
         self.code = code
@@ -28,9 +33,8 @@ class RefusingStepFunctions:
     def send_task_success(self, **_):
         self.calls += 1
         if self.code:
-            raise type(self.code, (ClientError,), {})(
-                {"Error": {"Code": self.code, "Message": "no"}}, "SendTaskSuccess"
-            )
+            error = getattr(self.exceptions, self.code, ClientError)
+            raise error({"Error": {"Code": self.code, "Message": "no"}}, "SendTaskSuccess")
 
 
 def open_task(runtime, task_id):
@@ -74,3 +78,51 @@ def test_a_transient_refusal_leaves_the_task_workable_for_the_same_agent(runtime
     refusing.code = None
     assert desk.complete(AGENT, "desk-throttled", DONE).status == "COMPLETED"
     assert refusing.calls == 2
+
+
+class RecordingStepFunctions(RefusingStepFunctions):
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.outputs: list[str] = []
+
+    def send_task_success(self, **kwargs):
+        self.outputs.append(kwargs["output"])
+        return super().send_task_success(**kwargs)
+
+
+def interrupted_completion(runtime, task_id):
+    """A task marked done by agent-liu whose SendTaskSuccess never landed (the answer was lost)."""
+    open_task(runtime, task_id)
+    CaseRepository().update("SB000000-DESK", fields={"openTaskId": task_id})
+    decision = {"taskId": task_id, "outcome": "RESOLVED", "resolution": "refund approved", "agentId": "agent-liu"}
+    TaskRepository().complete(task_id, "agent-liu", decision)
+
+
+def test_the_same_agents_retry_delivers_a_completion_whose_answer_was_lost(runtime):
+    # given a task marked done whose decision the workflow never heard
+    interrupted_completion(runtime, "desk-lost")
+    sfn = RecordingStepFunctions()
+    # when the agent retries the completion (with other words this time)
+    view = AgentDesk(sfn=sfn).complete(AGENT, "desk-lost", TaskCompletion(outcome="RESOLVED", resolution="again"))
+    # then the decision recorded the first time reaches the workflow, once, and the case records it
+    assert view.status == "COMPLETED"
+    assert [json.loads(o)["resolution"] for o in sfn.outputs] == ["refund approved"]
+    case = CaseRepository().get("SB000000-DESK")
+    assert case.get("openTaskId") is None
+    assert any("task desk-lost completed: RESOLVED" in t["detail"] for t in case["timeline"])
+    # and a further retry, now that the case has it, is a 409 that sends nothing
+    with pytest.raises(TaskConflict):
+        AgentDesk(sfn=sfn).complete(AGENT, "desk-lost", DONE)
+    assert len(sfn.outputs) == 1
+
+
+def test_another_agent_cannot_redeliver_someone_elses_completion(runtime):
+    # given a completion by agent-liu that the workflow never heard
+    interrupted_completion(runtime, "desk-lost-other")
+    sfn = RecordingStepFunctions()
+    other = Principal("agent", "agent-wang", frozenset({"payments"}))
+    # when another agent of the queue tries to complete it
+    with pytest.raises(TaskConflict):
+        AgentDesk(sfn=sfn).complete(other, "desk-lost-other", DONE)
+    # then nothing is sent on liu's behalf
+    assert sfn.outputs == []

@@ -98,6 +98,10 @@ class AgentDesk:
     def complete(self, agent: Principal, task_id: str, completion: TaskCompletion) -> TaskView:
         agent_id = _agent_id(agent)
         task = self._own_task(agent, task_id)
+        if self._interrupted_completion(task, agent_id):
+            # the same agent retries a completion whose answer was lost after the task was marked done:
+            # deliver the decision recorded then, so the workflow never waits on a task that looks done
+            return self._deliver(task, agent_id, TaskDecision(**task["decision"]), retried=True)
         self._check_open(task)
         if completion.outcome == "REASSIGN" and not completion.queue:
             raise ValueError("queue: required when the outcome is REASSIGN")
@@ -110,25 +114,38 @@ class AgentDesk:
             agentId=agent_id,
         )
         done = self.tasks.complete(task_id, agent_id, decision.model_dump(mode="json"))
+        return self._deliver({**task, **done}, agent_id, decision, retried=False)
+
+    def _interrupted_completion(self, task: dict[str, Any], agent_id: str) -> bool:
+        """Done by this agent, but the case never recorded it: the workflow may not have heard."""
+        if task["status"] != "COMPLETED" or task.get("completedBy") != agent_id or not task.get("decision"):
+            return False
+        return self.cases.get(task["caseId"]).get("openTaskId") == task["taskId"]
+
+    def _deliver(self, task: dict[str, Any], agent_id: str, decision: TaskDecision, retried: bool) -> TaskView:
+        task_id = task["taskId"]
+        sfn = self.sfn
         try:
-            self.sfn.send_task_success(taskToken=task["taskToken"], output=decision.model_dump_json())
-        except Exception as exc:
-            name = type(exc).__name__
-            if name in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
-                # the decision was never applied: record the task as expired, not as done
-                self.tasks.reopen(task_id, agent_id)
-                self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
-                raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
-            self._reopen(task_id, agent_id)  # keep the task workable; the agent can retry
+            sfn.send_task_success(taskToken=task["taskToken"], output=decision.model_dump_json())
+        except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist) as exc:
+            if retried:  # it was heard before, or the wait ended: either way nothing is left to deliver
+                raise TaskConflict("task is completed") from exc
+            # the decision was never applied: record the task as expired, not as done
+            self._reopen(task_id, agent_id)
+            self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
+            raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
+        except Exception:
+            if not retried:
+                self._reopen(task_id, agent_id)  # keep the task workable; the agent can retry
             raise
         self.cases.record(
             task["caseId"],
             "agent",
-            f"task {task_id} completed: {completion.outcome}",
+            f"task {task_id} completed: {decision.outcome}",
             actor=f"agent:{agent_id}",
             openTaskId=None,
         )
-        return task_view(done)
+        return task_view({**task, "status": "COMPLETED"})
 
     def _reopen(self, task_id: str, agent_id: str, attempts: int = 4) -> None:
         """The undo must not be lost to the same outage that failed the send (the SDK's retry quota
