@@ -9,6 +9,7 @@ failed, or not settled by the deadline), notices recorded FAILED, and notices si
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -333,10 +334,16 @@ def run_chaos(
     runtime = runtime or LocalRuntime().start()
     try:
         for operation in operations or list(faults.OPERATIONS):
-            report, _ = ChaosRun(runtime, operation, contacts, rate, seed)(timeout)
+            report, journeys = ChaosRun(runtime, operation, contacts, rate, seed)(timeout)
             reports.append(report)
             if echo:
                 echo(report.line())
+            for journey in journeys:
+                if not journey.answered or journey.settled in (None, "failed"):
+                    print(
+                        f"  {operation}: {journey.path} {journey.case_id} {journey.settled} {journey.errors}",
+                        file=sys.stderr,
+                    )
     finally:
         if own:
             runtime.stop()
@@ -349,7 +356,9 @@ def main() -> int:  # `make chaos`
     parser = argparse.ArgumentParser(description="contacts over every path while AWS calls fail")
     parser.add_argument("--contacts", type=int, default=100)
     parser.add_argument("--rate", type=float, default=0.2)
-    parser.add_argument("--fault", action="append", choices=sorted(faults.OPERATIONS))
+    parser.add_argument(
+        "--fault", action="append", choices=[*sorted(faults.OPERATIONS), "all"], help="'all': every one at once"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per fault type")
     args = parser.parse_args()
     print(f"chaos: {args.contacts} contacts per fault type, {args.rate:.0%} of each type's calls failing", flush=True)
@@ -357,10 +366,12 @@ def main() -> int:  # `make chaos`
     if args.json:
         for report in reports:
             print(json.dumps(asdict(report)))
+    failed = [r.fault for r in reports if r.unanswered or r.lost or r.stuck or r.silent_notifications]
+    if failed:  # ops run this to check a change: a bad figure fails the command, with the journeys on stderr
+        print(f"chaos: cases unanswered, lost, stuck or silent under {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(main())
