@@ -57,6 +57,15 @@ def test_the_ivr_menu_decides_the_next_action(runtime, choice, action, queue):
     assert (answer["nextAction"], answer["queue"]) == (action, queue)
 
 
+def test_a_transcript_the_model_is_unsure_of_goes_to_a_person_as_the_workflow_would_send_it(runtime):
+    # given a caller whose words the model can only guess at (a dispute, below its threshold)
+    transcript = "about my money from yesterday"
+    # when the contact flow asks for the next action
+    answer = call(runtime, with_contact("connect-unit-unsure", params={"transcript": transcript}, attributes={}))
+    # then the caller is put through to the general team, not asked for a code on a guessed dispute
+    assert (answer["nextAction"], answer["queue"]) == ("TRANSFER", "general")
+
+
 def test_a_chinese_caller_hears_a_chinese_prompt(runtime):
     answer = call(
         runtime,

@@ -66,9 +66,7 @@ def test_known_caller_is_identified_by_phone(runtime, client):
     assert case["status"] == "CLOSED"
 
 
-def test_unknown_caller_asking_for_transactions_waits_like_a_customer_gets_no_code_and_goes_to_a_human(
-    runtime, client
-):
+def test_unknown_caller_asking_for_transactions_waits_like_a_customer_gets_no_code_and_goes_to_a_human(runtime, client):
     # given a number that matches no customer, asking for something sensitive
     answer = phone_contact(client, "unknown-1", "+8613700009999", "我想查一下最近的交易记录", language="zh-CN")
     case_id = answer.json()["caseId"]

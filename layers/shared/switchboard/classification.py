@@ -15,6 +15,12 @@ def case_text(case: dict[str, Any]) -> str:
     return "\n".join(m["text"] for m in case.get("messages", []) if m.get("from") == "customer")
 
 
+def is_confident(predicted: Any) -> bool:
+    """The model's threshold is the one cross-validation chose for a low misroute rate; the policy's
+    confidenceThreshold is a floor ops can raise without retraining. Every channel asks this."""
+    return round(predicted.confidence, 3) >= max(confidence_threshold(), predicted.threshold)
+
+
 def classify(case: dict[str, Any]) -> ClassificationResult:
     from .nlp import assess_sentiment, classify_text, detect_language
 
@@ -28,10 +34,7 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
     else:
         predicted = classify_text(text)
         intent, confidence, secondary = predicted.intent, round(predicted.confidence, 3), predicted.secondary
-        # The model's threshold is the one cross-validation chose for a low misroute rate;
-        # the policy's confidenceThreshold is a floor ops can raise without retraining.
-        threshold = max(confidence_threshold(), predicted.threshold)
-        source = "text" if confidence >= threshold else "threshold"
+        source = "text" if is_confident(predicted) else "threshold"
         clarify = predicted.clarify if source == "threshold" else ()
     # Below the threshold the guess is kept for the agent to see, but a human decides: general queue.
     route = route_for(intent if source != "threshold" else "other")

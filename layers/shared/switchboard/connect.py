@@ -100,10 +100,12 @@ def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> 
 def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:
     intent = ivr_intent(contact.ivrChoice)
     if not intent:
+        from .classification import is_confident
         from .nlp import classify_text
 
         predicted = classify_text(text) if text else None
-        intent = predicted.intent if predicted and predicted.confidence >= 0.45 else "human_agent"
+        # unsure: a person, as the workflow's Classify decides (the same threshold), never a guessed answer
+        intent = predicted.intent if predicted and is_confident(predicted) else "human_agent"
     route = route_for(intent)
     if route.requiresAuthentication:  # asked of every caller: whether the number is on file stays unsaid
         return "COLLECT_CODE", route.queue
