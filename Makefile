@@ -44,7 +44,7 @@ seed-aws: $(VENV)/.installed ## make seed-aws STACK=<deployed stack> [SEED=file]
 	$(PY) tools/seed_aws.py --stack $(STACK) --seed $(SEED) $(if $(REGION),--region $(REGION))
 
 chaos: $(VENV)/.installed ## per AWS fault type: contacts, faults injected, unanswered, lost, stuck, failed notifications
-	POWERTOOLS_LOG_LEVEL=ERROR $(PY) -m local_runtime.chaos --contacts $(or $(CONTACTS),100)
+	POWERTOOLS_LOG_LEVEL=ERROR $(PY) -m local_runtime.chaos --contacts $(or $(CONTACTS),100) $(if $(FAULT),--fault $(FAULT))
 
 lint: $(VENV)/.installed ## ruff, mypy, cfn-lint, sam build, asl-validator
 	bash tools/lint.sh
