@@ -2,8 +2,8 @@
 
 Before the customer is AUTHENTICATED their own view tells nothing that depends on whether their
 contact details are on file: the level reads NONE (IDENTIFIED is a match, not a proof), timeline
-entries read the same per stage, and no notifications are listed (where they went, and whether they
-went at all, depends on the file). Agents see everything, masked."""
+entries read the same per stage, and no notifications are listed nor their timeline steps (where they
+went, how many and whether they went at all depends on the file). Agents see everything, masked."""
 
 from __future__ import annotations
 
@@ -35,7 +35,11 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
     if not proven:  # whether and where messages went depends on what is on file: not shown yet
         notifications = []
         language = case.get("language") or "en"
-        timeline = [t.model_copy(update={"detail": timeline_text(t.stage, language)}) for t in timeline]
+        timeline = [
+            t.model_copy(update={"detail": timeline_text(t.stage, language)})
+            for t in timeline
+            if t.stage != "notification"  # how many went out tells whether the contact is on file
+        ]
     return CaseView(
         caseId=case["caseId"],
         channel=case["channel"],
