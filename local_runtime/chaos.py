@@ -324,7 +324,7 @@ def run_chaos(
     contacts: int = 100,
     rate: float = 0.2,
     seed: int = 112,
-    timeout: float = 120.0,
+    timeout: float = 600.0,  # a bound, not a pace: the run ends when every journey has settled
     runtime: LocalRuntime | None = None,
     echo: Callable[[str], None] | None = None,
 ) -> list[ChaosReport]:
