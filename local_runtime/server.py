@@ -19,14 +19,6 @@ MAX_REQUEST_BYTES = 11 * 1024 * 1024
 LISTEN_BACKLOG = 1024  # hundreds of clients may connect at once; the kernel queues them
 WORKERS = 64  # requests handled at once; the rest wait in the pool's queue, not in the backlog
 SOCKET_TIMEOUT_SECONDS = 10.0  # a client that stops sending (or idles on keep-alive) is let go
-# Swagger UI over the generated document (the page loads the UI's script from the public CDN).
-SWAGGER_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Switchboard API</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="ui"></div>
-<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script>
-</body></html>"""
 
 
 def _json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -109,8 +101,6 @@ def make_server(runtime: LocalRuntime, port: int, socket_timeout: float = SOCKET
 
         def _route(self, method: str, body: bytes) -> Response:
             url = urlsplit(self.path)
-            if url.path in ("/swagger", "/swagger/") and method == "GET":
-                return Response(200, {"Content-Type": "text/html; charset=utf-8"}, SWAGGER_PAGE)
             if url.path == "/local/outbox" and method == "GET":
                 return Response(
                     200,

@@ -1,44 +1,18 @@
-"""Channels' endpoint: POST /contacts, and the customer's GET /cases/{caseId}, code and feedback."""
+"""Channels' endpoint: POST /contacts, the customer's GET /cases/{caseId}, code and feedback, and the
+API's description (GET /openapi.json, GET /swagger)."""
 
 from aws_lambda_powertools.logging import correlation_paths
-from switchboard.api import cors_config, idempotency_key, json_response, request_model, resolver_with_errors
+from switchboard.api.contacts import contacts_router
+from switchboard.api.docs import docs_router
+from switchboard.api.resolver import cors_config, resolver
 from switchboard.config import settings
 from switchboard.customer_api import CustomerApi
-from switchboard.models import Contact, Feedback, VerificationCode
 from switchboard.observability import logger, metrics, tracer
 
-app = resolver_with_errors(cors=cors_config(settings().cors_allowed_origins))
 api = CustomerApi()
-
-
-@app.post("/contacts")
-def post_contact():
-    contact: Contact = request_model(app, Contact)
-    return json_response(202, api.open(contact, idempotency_key(app), app.current_event.raw_event))
-
-
-@app.get("/cases/<caseId>")
-def get_case(caseId: str):  # noqa: N803 - the route's path parameter
-    return json_response(200, api.view(caseId, app.current_event.raw_event))
-
-
-@app.post("/cases/<caseId>/verification")
-def post_verification(caseId: str):  # noqa: N803
-    return json_response(
-        200, api.verify_code(caseId, request_model(app, VerificationCode), app.current_event.raw_event)
-    )
-
-
-@app.post("/cases/<caseId>/feedback")
-def post_feedback(caseId: str):  # noqa: N803
-    return json_response(201, api.feedback(caseId, request_model(app, Feedback), app.current_event.raw_event))
-
-
-@app.get("/openapi.json")
-def openapi():
-    from switchboard.openapi import document
-
-    return json_response(200, document())
+app = resolver(cors=cors_config(settings().cors_allowed_origins))
+app.include_router(contacts_router(api))
+app.include_router(docs_router())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

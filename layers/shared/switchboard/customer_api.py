@@ -1,4 +1,4 @@
-"""The customer-facing use cases behind the contacts API, free of HTTP details."""
+"""The customer-facing use cases behind the contacts API: they take the caller as a Principal, never the request."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .verification import Verification
 def _require_channel_client(who: Principal, channel: str) -> None:
     """Phone contacts over HTTP come only from an IVR integration that holds that channel's credential:
     a caller number in a body is a claim anyone can type."""
-    from .api import ApiError
+    from .api.errors import ApiError
 
     if who.kind != "channel":
         raise ApiError(
@@ -41,15 +41,9 @@ class CustomerApi:
         self.cases = cases or CaseRepository()
         self.intake = Intake(self.cases)
 
-    def _principal(self, event: Any) -> Principal:
-        from .api import principal
+    def open(self, contact: Any, key: str | None, who: Principal) -> ContactAccepted:
+        from .api.errors import ApiError
 
-        return principal(event)
-
-    def open(self, contact: Any, key: str | None, event: Any) -> ContactAccepted:
-        from .api import ApiError
-
-        who = self._principal(event)
         app_user = who.subject if who.kind == "app_user" else None
         if contact.channel == "phone":
             _require_channel_client(who, "phone")
@@ -68,21 +62,18 @@ class CustomerApi:
             raise CaseNotFound(case_id)  # 404 for both: never reveal that a case exists
         return case
 
-    def view(self, case_id: str, event: Any) -> Any:
-        who = self._principal(event)
+    def view(self, case_id: str, who: Principal) -> Any:
         return build_view(self._visible_case(case_id, who), for_agent=who.is_agent)
 
-    def verify_code(self, case_id: str, body: VerificationCode, event: Any) -> dict[str, Any]:
-        who = self._principal(event)
+    def verify_code(self, case_id: str, body: VerificationCode, who: Principal) -> dict[str, Any]:
         case = self._visible_case(case_id, who)
         if not is_customer_of(who, case):
             raise CaseNotFound(case_id)  # only the case's own customer may answer its code
         return Verification(cases=self.cases).check_code(case_id, body.code)
 
-    def feedback(self, case_id: str, body: Feedback, event: Any) -> dict[str, Any]:
-        from .api import ApiError
+    def feedback(self, case_id: str, body: Feedback, who: Principal) -> dict[str, Any]:
+        from .api.errors import ApiError
 
-        who = self._principal(event)
         case = self._visible_case(case_id, who)
         if not is_customer_of(who, case):
             raise CaseNotFound(case_id)

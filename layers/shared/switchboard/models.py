@@ -129,6 +129,26 @@ class ContactAccepted(BaseModel):
     appended: bool = False
 
 
+class VerificationState(BaseModel):
+    level: VerificationLevel
+
+
+class CodeAccepted(BaseModel):
+    """POST /cases/{caseId}/verification: the code passed, the case is AUTHENTICATED."""
+
+    verification: VerificationState
+
+
+class FeedbackView(BaseModel):
+    score: int
+    comment: str | None = None
+
+
+class FeedbackRecorded(BaseModel):
+    caseId: str
+    feedback: FeedbackView
+
+
 class VerificationCode(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

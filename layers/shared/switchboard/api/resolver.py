@@ -1,35 +1,53 @@
-"""HTTP plumbing shared by the API functions: the Powertools resolver with our error shape, body
-parsing into models, and the mapping from domain exceptions to status codes."""
+"""Powertools' REST resolver as every API function uses it: request validation on (typed bodies,
+headers, query), our JSON checks before Powertools parses a body, and one error shape for every
+answer, mapped from domain exceptions by class."""
 
 from __future__ import annotations
 
 import json
-import re
+from functools import partial
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from ..errors import CaseNotFound, Forbidden, TaskConflict, TaskNotFound, TransientError
+from ..identity import Principal, principal_from
+from ..observability import logger
+from .errors import ApiError, check_json_request, error_body, validation_details
 
-from .api_errors import ApiError, check_json_request, error_body, validation_details
-from .errors import CaseNotFound, Forbidden, TaskConflict, TaskNotFound, TransientError
-from .identity import Principal, principal_from
-from .observability import logger
-
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+NO_STORE = {"Cache-Control": "no-store"}
+IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:\-]{1,128}$"
 
 
-def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Any:
-    from aws_lambda_powertools.event_handler import Response
+# What every route may answer besides its success, in the one error shape (the OpenAPI document lists them).
+ERRORS: dict[int, str] = {
+    400: "invalid input: the field is named in details",
+    401: "no valid credentials",
+    403: "not allowed",
+    404: "not found",
+    409: "conflict",
+    413: "body too large",
+    415: "not JSON",
+    429: "too many attempts (a one-time code allows three)",
+    503: "a dependency is briefly unavailable: retry (same Idempotency-Key)",
+}
 
-    if isinstance(payload, BaseModel):
-        payload = payload.model_dump(mode="json")
-    elif isinstance(payload, list):
-        payload = [p.model_dump(mode="json") if isinstance(p, BaseModel) else p for p in payload]
-    return Response(
-        status_code=status,
-        content_type="application/json",
-        body=json.dumps(payload, ensure_ascii=False),
-        headers={"Cache-Control": "no-store", **(headers or {})},
-    )
+
+def answers(status: int, description: str) -> dict[str, Any]:
+    """A route decorator's status code and documented answers: its success (the schema comes from the
+    function's return type) and the error shape for every status in ERRORS."""
+    from ..models import ErrorResponse
+
+    errors = {
+        code: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
+        for code, text in ERRORS.items()
+    }
+    return {"status_code": status, "responses": {status: {"description": description}, **errors}}
+
+
+def _no_store(app: Any, next_middleware: Any) -> Any:
+    """Answers carry case tokens and customers' cases: no cache keeps them (errors set it themselves)."""
+    response = next_middleware(app)
+    response.headers.update(NO_STORE)
+    return response
 
 
 def _error_response(
@@ -41,33 +59,8 @@ def _error_response(
         status_code=status,
         content_type="application/json",
         body=error_body(code, message, details),
-        headers={"Cache-Control": "no-store", **(headers or {})},
+        headers={**NO_STORE, **(headers or {})},
     )
-
-
-def request_model[T](app: Any, model: type[T] | Any) -> T:
-    event = app.current_event
-    parsed = check_json_request(event.headers or {}, event.body, bool(event.raw_event.get("isBase64Encoded")))
-    try:
-        return TypeAdapter(model).validate_python(parsed)
-    except ValidationError as exc:
-        details = validation_details(exc.errors(include_url=False, include_input=False))
-        raise ApiError(400, "VALIDATION_ERROR", "the request has invalid fields", details) from exc
-
-
-def idempotency_key(app: Any) -> str | None:
-    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
-    key = headers.get("idempotency-key")
-    if key is None:
-        return None
-    if not _IDEMPOTENCY_KEY.match(key):
-        raise ApiError(
-            400,
-            "VALIDATION_ERROR",
-            "invalid Idempotency-Key header",
-            [{"field": "Idempotency-Key", "issue": "1-128 characters of A-Z a-z 0-9 . _ : -"}],
-        )
-    return key
 
 
 def principal(event: Any) -> Principal:
@@ -93,14 +86,48 @@ def cors_config(origins: tuple[str, ...]) -> Any:
     )
 
 
-def resolver_with_errors(cors: Any = None) -> Any:
+def _request_validation() -> Any:
+    from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
+
+    class JsonRequestValidation(OpenAPIRequestValidationMiddleware):
+        """Powertools' request validation, with the checks it lacks run on a body before it parses it:
+        the content type (Powertools takes a missing one for JSON) and charset, the size, UTF-8 text and
+        a JSON object (see errors.check_json_request)."""
+
+        def _get_body(self, app: Any) -> dict[str, Any]:
+            event = app.current_event
+            return check_json_request(event.headers or {}, event.body, event.is_base64_encoded)
+
+    return JsonRequestValidation()
+
+
+def resolver(cors: Any = None) -> Any:
+    """An APIGatewayRestResolver with validation and our error shape; routers are included by the caller."""
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+    from aws_lambda_powertools.shared.json_encoder import Encoder
 
-    from .intake import DuplicateInProgress, IdempotencyConflict
-    from .verification import CodeRejected, NoCodePending, TooManyAttempts
+    from ..intake import DuplicateInProgress, IdempotencyConflict
+    from ..verification import CodeRejected, NoCodePending, TooManyAttempts
 
-    app = APIGatewayRestResolver(cors=cors)
+    app = APIGatewayRestResolver(
+        cors=cors,
+        enable_validation=True,
+        # an answer that does not match its route's model is our defect: 500 through the handler below
+        response_validation_error_http_code=500,
+        serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":"), cls=Encoder),
+    )
+    # Powertools has no hook before it parses a body: its request validation middleware is replaced by
+    # one that runs our checks first (the resolver keeps it in this attribute and puts it first).
+    app._request_validation_middleware = _request_validation()
+    app.use(middlewares=[_no_store])
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError):
+        return _error_response(
+            400, "VALIDATION_ERROR", "the request has invalid fields", validation_details(exc.errors())
+        )
 
     @app.exception_handler(ApiError)
     def _api_error(exc: ApiError):
@@ -190,14 +217,3 @@ def resolver_with_errors(cors: Any = None) -> Any:
         return _error_response(500, "INTERNAL_ERROR", "something went wrong on our side; the request can be retried")
 
     return app
-
-
-__all__ = [
-    "ApiError",
-    "cors_config",
-    "idempotency_key",
-    "json_response",
-    "principal",
-    "request_model",
-    "resolver_with_errors",
-]

@@ -30,13 +30,24 @@ def error_body(code: str, message: str, details: list[dict[str, str]] | None = N
     return json.dumps({"error": {"code": code, "message": message, "details": details or []}}, ensure_ascii=False)
 
 
+def _field(loc: Sequence[Any]) -> list[str]:
+    """An error's location as the field the caller sent: a header by its name (Idempotency-Key), a
+    query or path parameter by its own, a body field as its dotted path without the channel's tag."""
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["header"] and len(parts) > 1:
+        return ["-".join(word.capitalize() for word in parts[1].split("-"))]
+    if parts[:1] in (["body"], ["query"], ["path"]):
+        parts = parts[1:]
+    if parts[:1] and parts[0] in ("phone", "app_chat", "web") and len(parts) > 1:
+        parts = parts[1:]
+    return parts
+
+
 def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """pydantic / Powertools validation errors -> [{"field", "issue"}], field as a dotted path
-    without the 'body' prefix or the discriminator's model tag."""
+    """pydantic / Powertools validation errors -> [{"field", "issue"}]."""
     details = []
     for error in errors:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body",)]
-        loc = [p for p in loc if p not in ("phone", "app_chat", "web") or loc.index(p) != 0] or loc
+        loc = _field(error.get("loc", ()))
         issue = error.get("msg", "invalid")
         if error.get("type") == "extra_forbidden":
             issue = "unknown field"

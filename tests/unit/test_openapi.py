@@ -1,0 +1,78 @@
+"""The API's description as served: the OpenAPI document Powertools generates from the routers is
+valid under openapi-spec-validator and documents our error shape, and Swagger UI works offline (the
+page carries Powertools' bundled assets inline and loads nothing from another host)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.conftest import agent_headers
+
+
+@pytest.fixture(scope="module")
+def served(client):
+    answer = client.request("GET", "/openapi.json")
+    assert answer.status == 200, answer.body
+    return answer.json()
+
+
+def test_the_served_document_is_valid_openapi(served):
+    # given the document GET /openapi.json answers
+    # when openapi-spec-validator checks it (it raises on the first violation)
+    validate(served)
+    # then it is an OpenAPI 3.1 document of both areas, customers' and agents'
+    assert served["openapi"].startswith("3.1")
+    assert {"/contacts", "/cases/{caseId}", "/tasks", "/tasks/{taskId}/complete"} <= set(served["paths"])
+
+
+def test_every_operation_documents_the_one_error_shape_and_no_422(served):
+    # given every operation of the document
+    operations = [op for methods in served["paths"].values() for op in methods.values()]
+    assert len(operations) == 7
+    for operation in operations:
+        responses = operation["responses"]
+        # then bad input is a 400 in our error shape, never Powertools' own 422
+        assert "422" not in responses, operation["operationId"]
+        assert responses["400"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }
+    # and the contact body is the named union of the channels' models
+    contact = served["components"]["schemas"]["Contact"]
+    assert set(contact["discriminator"]["mapping"]) == {"phone", "app_chat", "web"}
+    assert "HTTPValidationError" not in served["components"]["schemas"]
+
+
+def test_the_documented_headers_and_query_are_the_ones_the_routes_read(served):
+    # given the typed parameters of POST /contacts and GET /tasks
+    contact_headers = {p["name"].lower() for p in served["paths"]["/contacts"]["post"]["parameters"]}
+    task_query = {p["name"] for p in served["paths"]["/tasks"]["get"]["parameters"]}
+    # then the document names them as the routes read them
+    assert contact_headers == {"idempotency-key"}
+    assert task_query == {"queue", "limit", "nextToken"}
+
+
+def test_a_typed_query_parameter_out_of_range_is_a_400_naming_it(client):
+    # given an agent asking for a page of 0 tasks
+    answer = client.request("GET", "/tasks", headers=agent_headers("local-supervisor-zhao"), query="limit=0")
+    # then a 400 in the one error shape names the parameter
+    assert answer.status == 400, answer.body
+    assert answer.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert [d["field"] for d in answer.json()["error"]["details"]] == ["limit"]
+
+
+def test_swagger_ui_loads_with_no_request_to_another_host(client):
+    # given the Swagger UI page
+    answer = client.request("GET", "/swagger")
+    assert answer.status == 200, answer.body
+    page = answer.body
+    # then the UI's script and style are in the page itself (Powertools' bundled assets)...
+    assert "SwaggerUIBundle" in page and "<style>" in page.replace("<style ", "<style>")
+    # ...with the document inline, and no script, style or image is fetched from anywhere
+    assert '"/contacts"' in page
+    fetched = re.findall(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*["']([^"']+)""", page, re.I)
+    assert fetched == [], fetched
+    assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", page, re.I)
+    assert "unpkg.com" not in page and "cdn.jsdelivr" not in page
