@@ -99,7 +99,7 @@ class ChaosRun:
     # ---- observations: one look at everything per round, never faulted ---------------------------
 
     def _scan(self, table: str) -> dict[str, dict[str, Any]]:
-        from switchboard.dynamo import unmarshal
+        from switchboard.adapters.dynamo import unmarshal
 
         key = {"CasesTable": "caseId", "TasksTable": "taskId"}[table]
         items: dict[str, dict[str, Any]] = {}
@@ -111,7 +111,7 @@ class ChaosRun:
         return items
 
     def case(self, case_id: str) -> dict[str, Any] | None:
-        from switchboard.dynamo import unmarshal
+        from switchboard.adapters.dynamo import unmarshal
 
         with faults.exempt():
             found = self.ddb.get_item(TableName=self.runtime.refs["CasesTable"], Key={"caseId": {"S": case_id}})
@@ -143,7 +143,7 @@ class ChaosRun:
     def seed_customers(self) -> None:
         """Each contact is a customer of their own, on file (messages go only to contacts on file), so
         their messages, codes and per-destination limits are theirs alone."""
-        from switchboard.repository.directory import CustomerDirectory
+        from switchboard.adapters.repository.directory import CustomerDirectory
 
         directory = CustomerDirectory()
         for index in range(self.contacts):

@@ -95,7 +95,7 @@ class SampleInvoker:
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         """The case item, or None when it does not exist (yet)."""
-        from switchboard.repository.cases import CaseRepository
+        from switchboard.adapters.repository.cases import CaseRepository
 
         return CaseRepository().find(case_id)
 

@@ -41,7 +41,7 @@ def _provider_messages(runtime: Any) -> dict[str, dict[str, Any]]:
 
 
 def collect(runtime: Any) -> list[dict[str, Any]]:
-    from switchboard.dynamo import unmarshal
+    from switchboard.adapters.dynamo import unmarshal
 
     sent = _provider_messages(runtime)
     ddb = runtime.client("dynamodb")

@@ -32,7 +32,7 @@ def resolve_time(value: str) -> str:
         return value
     from datetime import timedelta
 
-    from switchboard.clock import iso, now
+    from switchboard.domain.clock import iso, now
 
     units = {"d": "days", "h": "hours", "m": "minutes"}
     offset = timedelta()
@@ -356,7 +356,7 @@ class LocalRuntime:
     # ---- seed --------------------------------------------------------------------------------
 
     def load_seed(self, path: str | Path) -> None:
-        from switchboard.repository.directory import CustomerDirectory, Ledger
+        from switchboard.adapters.repository.directory import CustomerDirectory, Ledger
 
         self.seed = load_seed_file(path)
         directory, ledger = CustomerDirectory(), Ledger()
@@ -375,7 +375,8 @@ class LocalRuntime:
 
     @staticmethod
     def _reset_cached_state() -> None:
-        from switchboard import aws, config
+        from switchboard import config
+        from switchboard.adapters import aws
 
         aws.reset_clients()
         moto_patches.reset()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from switchboard.models import Language, Queue
+from switchboard.domain.models import Language, Queue
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 # ISO-8601 UTC, or relative to load time: now, now-2d, now-2d-5m (see README "Seed file")

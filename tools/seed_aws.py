@@ -42,7 +42,7 @@ def seed_stack(
     say: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """Load the seed into the stack named by `outputs`; answer how many of each were written."""
-    from switchboard.repository.directory import CustomerDirectory, Ledger
+    from switchboard.adapters.repository.directory import CustomerDirectory, Ledger
 
     directory = CustomerDirectory(dynamodb, outputs["CustomersTableName"])
     ledger = Ledger(dynamodb, outputs["TransactionsTableName"])

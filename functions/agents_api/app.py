@@ -1,9 +1,9 @@
 """Agents' endpoint: GET /tasks, POST /tasks/{taskId}/claim, POST /tasks/{taskId}/complete."""
 
 from aws_lambda_powertools.logging import correlation_paths
-from switchboard.agents import AgentDesk
 from switchboard.api.resolver import resolver
 from switchboard.api.tasks import tasks_router
+from switchboard.desk.tasks import AgentDesk
 from switchboard.observability import logger, metrics, tracer
 
 app = resolver()

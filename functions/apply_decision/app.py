@@ -1,8 +1,8 @@
 """ApplyDecision state: carry out the agent's decision (refund, unlock...) or route a REASSIGN."""
 
-from switchboard.agents import DecisionExecutor
-from switchboard.handlers import workflow_step
-from switchboard.models import ResolutionResult, TaskDecision
+from switchboard.domain.models import ResolutionResult, TaskDecision
+from switchboard.workflow.decide import DecisionExecutor
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

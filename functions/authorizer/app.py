@@ -1,8 +1,8 @@
-"""Lambda REQUEST authorizer of the customer routes: resolve who is calling (see switchboard.authorizer)."""
+"""Lambda REQUEST authorizer of the customer routes: resolve who is calling (see switchboard.api.authorizer)."""
 
 import os
 
-from switchboard.authorizer import default_tokens, identify, policy
+from switchboard.api.authorizer import default_tokens, identify, policy
 from switchboard.observability import logger
 
 LOCAL_IDENTITIES_FILE = os.environ.get("LOCAL_IDENTITIES_FILE", "")

@@ -1,7 +1,7 @@
 """Classify state: intent, language, priority and route."""
 
-from switchboard.classification import classify_case
-from switchboard.handlers import workflow_step
+from switchboard.workflow.classify import classify_case
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

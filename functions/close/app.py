@@ -1,7 +1,7 @@
 """Close state: status CLOSED and the case events out."""
 
-from switchboard.agents import close_case
-from switchboard.handlers import workflow_step
+from switchboard.workflow.close import close_case
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

@@ -1,7 +1,7 @@
 """Amazon Connect contact-flow Lambda: open the case, answer the next IVR action and a prompt."""
 
-from switchboard.connect import handle_contact_flow
-from switchboard.intake import Intake
+from switchboard.channels.connect import handle_contact_flow
+from switchboard.channels.intake import Intake
 from switchboard.observability import logger, metrics, tracer
 
 intake = Intake()  # one per cold start: its idempotency layer is built once

@@ -5,8 +5,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from switchboard.api.contacts import contacts_router
 from switchboard.api.docs import docs_router
 from switchboard.api.resolver import cors_config, resolver
+from switchboard.channels.customers import CustomerApi
 from switchboard.config import settings
-from switchboard.customer_api import CustomerApi
 from switchboard.observability import logger, metrics, tracer
 
 api = CustomerApi()

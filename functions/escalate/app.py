@@ -1,8 +1,8 @@
 """HumanTask / SupervisorTask states (.waitForTaskToken): open the task that holds the token."""
 
-from switchboard.escalation import Escalations
-from switchboard.handlers import workflow_step
-from switchboard.models import ResolutionResult
+from switchboard.domain.models import ResolutionResult
+from switchboard.workflow.escalate import Escalations
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

@@ -1,7 +1,7 @@
 """Record*NoticeFailure states: record the notice FAILED on the case and dead-letter it for ops."""
 
-from switchboard.handlers import workflow_step
-from switchboard.notifications import record_delivery_failure
+from switchboard.workflow.notify import record_delivery_failure
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

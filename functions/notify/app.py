@@ -1,7 +1,7 @@
 """Notify states: one notification of a type to the customer, exactly once per case."""
 
-from switchboard.handlers import workflow_step
-from switchboard.notifications import notify_case
+from switchboard.workflow.notify import notify_case
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

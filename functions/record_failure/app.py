@@ -1,7 +1,7 @@
 """RecordFailure state: a step failed for good; record it and route the case to a human."""
 
-from switchboard.escalation import Escalations
-from switchboard.handlers import workflow_step
+from switchboard.workflow.escalate import Escalations
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

@@ -1,7 +1,7 @@
 """Resolve state: answer routine intents automatically, or decide the queue."""
 
-from switchboard.handlers import workflow_step
-from switchboard.resolution import Resolver
+from switchboard.workflow.resolve import Resolver
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

@@ -1,7 +1,7 @@
 """StepUpVerification state (.waitForTaskToken): send a one-time code, park the token, return."""
 
-from switchboard.handlers import workflow_step
-from switchboard.verification import Verification
+from switchboard.workflow.step import workflow_step
+from switchboard.workflow.verify import Verification
 
 
 @workflow_step

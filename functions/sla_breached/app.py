@@ -1,7 +1,7 @@
 """SlaBreached state: the supervisor SLA passed too; mark the case and alarm ops."""
 
-from switchboard.escalation import Escalations
-from switchboard.handlers import workflow_step
+from switchboard.workflow.escalate import Escalations
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

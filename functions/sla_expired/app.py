@@ -1,9 +1,9 @@
 """SlaExpired / HandToSupervisors states: the agent SLA passed, or the agents' task could not be opened;
 supervisors take the case."""
 
-from switchboard.escalation import Escalations
-from switchboard.handlers import workflow_step
-from switchboard.models import ResolutionResult
+from switchboard.domain.models import ResolutionResult
+from switchboard.workflow.escalate import Escalations
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

@@ -1,7 +1,8 @@
 """StepUpFailed state: wrong codes, no code in time or no contact on file: a human takes over."""
 
-from switchboard.escalation import Escalations, failure_message
-from switchboard.handlers import workflow_step
+from switchboard.domain.errors import failure_message
+from switchboard.workflow.escalate import Escalations
+from switchboard.workflow.step import workflow_step
 
 
 @workflow_step

@@ -1,7 +1,7 @@
 """Verify state: match the channel identity against the customer directory."""
 
-from switchboard.handlers import workflow_step
-from switchboard.verification import Verification
+from switchboard.workflow.step import workflow_step
+from switchboard.workflow.verify import Verification
 
 
 @workflow_step

@@ -8,13 +8,13 @@ from datetime import timedelta
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from switchboard.agents import AgentDesk
-from switchboard.clock import iso, now
-from switchboard.errors import TaskConflict
-from switchboard.identity import Principal
-from switchboard.models import TaskCompletion
-from switchboard.repository.cases import CaseRepository
-from switchboard.repository.tasks import TaskRepository
+from switchboard.adapters.repository.cases import CaseRepository
+from switchboard.adapters.repository.tasks import TaskRepository
+from switchboard.desk.tasks import AgentDesk
+from switchboard.domain.clock import iso, now
+from switchboard.domain.errors import TaskConflict
+from switchboard.domain.identity import Principal
+from switchboard.domain.models import TaskCompletion
 
 AGENT = Principal("agent", "agent-liu", frozenset({"payments"}))
 DONE = TaskCompletion(outcome="RESOLVED", resolution="refund approved")

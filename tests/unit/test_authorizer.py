@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from switchboard.authorizer import CognitoTokens, Unauthorized, identify, policy
-from switchboard.identity import principal_from
+from switchboard.api.authorizer import CognitoTokens, Unauthorized, identify, policy
+from switchboard.domain.identity import principal_from
 
 AGENTS = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Agents"
 APP = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AppUsers"

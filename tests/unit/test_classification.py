@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from switchboard.classification import classify
 from switchboard.nlp import classify_text
+from switchboard.workflow.classify import classify
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from switchboard.intake import case_id_for
+from switchboard.channels.intake import case_id_for
 
 from tests.conftest import IVR, agent_headers
 
@@ -197,7 +197,7 @@ def test_a_natural_key_reused_with_another_body_names_that_field(client):
 
 
 def test_the_idempotency_table_keeps_only_the_case_tokens_hash_and_only_the_first_answer_carries_it(runtime, client):
-    from switchboard.identity import hash_token
+    from switchboard.domain.identity import hash_token
 
     # given a web contact accepted once, then retried (a browser resubmits the same form)
     first = client.request("POST", "/contacts", web_contact("idem-token-hash-0001"))

@@ -1,8 +1,8 @@
 import json
 
 import pytest
-from switchboard import knowledge
-from switchboard.knowledge import answer
+from switchboard.text import knowledge
+from switchboard.text.knowledge import answer
 
 HITS = [
     ("客服几点上班？", "service_hours"),

@@ -115,7 +115,7 @@ def test_ten_first_chat_messages_at_once_are_one_conversation_and_one_case(runti
     assert len(case_ids) == 1
     case_id = case_ids.pop()
     assert sum(1 for _, _, body in answers if not json.loads(body)["appended"]) == 1
-    from switchboard.repository.cases import CaseRepository
+    from switchboard.adapters.repository.cases import CaseRepository
 
     assert len(CaseRepository().get(case_id)["messages"]) == 10
     assert [e["name"] for e in runtime.executions()].count(case_id) == 1

@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from switchboard.masking import mask_account, mask_email, mask_phone, redact_text
+from switchboard.domain.masking import mask_account, mask_email, mask_phone, redact_text
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 LONG_DIGITS = re.compile(r"\d{8,}")

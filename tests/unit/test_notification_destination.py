@@ -1,7 +1,7 @@
 """Which channel and address a notification goes to: pure rules, no AWS."""
 
 import pytest
-from switchboard.notifications import destination
+from switchboard.workflow.notify import destination
 
 PHONE_CASE = {"channel": "phone", "contact": {"callerNumber": "+85299990000", "contactId": "c"}}
 WEB_CASE = {"channel": "web", "contact": {"email": "typed@example.org", "phone": "+85299990001"}}

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from switchboard.periods import DEFAULT_LIMIT, MAX_LIMIT, parse_period, wants_statement
+from switchboard.domain.periods import DEFAULT_LIMIT, MAX_LIMIT, parse_period, wants_statement
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 18, 14, 30, tzinfo=SH)  # a Wednesday

@@ -10,7 +10,8 @@ import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
-from switchboard import aws, errors
+from switchboard.adapters import aws
+from switchboard.domain import errors
 
 from local_runtime.runtime import ROOT
 

@@ -52,7 +52,7 @@ def test_seed_aws_loads_customers_transactions_and_agents_into_the_stack(deploye
     # when ops runs the tool against the stack
     assert seed_aws.main(["--stack", STACK, "--region", "us-east-1"]) == 0
     # then customers are found by id and by their aliases, as the functions look them up
-    from switchboard.repository.directory import CustomerDirectory, Ledger
+    from switchboard.adapters.repository.directory import CustomerDirectory, Ledger
 
     ddb = runtime.client("dynamodb")
     directory = CustomerDirectory(ddb, runtime.refs["CustomersTable"])

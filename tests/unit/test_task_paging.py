@@ -7,9 +7,9 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from switchboard.clock import iso, now
-from switchboard.models import PRIORITY_RANK
-from switchboard.repository.tasks import TaskRepository
+from switchboard.adapters.repository.tasks import TaskRepository
+from switchboard.domain.clock import iso, now
+from switchboard.domain.models import PRIORITY_RANK
 
 from tests.conftest import agent_headers
 

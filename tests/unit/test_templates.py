@@ -1,8 +1,8 @@
 import json
 
 import pytest
-from switchboard import templates
-from switchboard.templates import (
+from switchboard.text import templates
+from switchboard.text.templates import (
     CHANNELS,
     LANGUAGES,
     NOTIFICATION_TYPES,

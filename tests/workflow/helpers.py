@@ -28,7 +28,7 @@ def on_file(email, name="Web Customer", language="en"):
     """Put a customer with this email on file: an anonymous web form's email gets messages only then."""
     import hashlib
 
-    from switchboard.repository.directory import CustomerDirectory
+    from switchboard.adapters.repository.directory import CustomerDirectory
 
     customer_id = "W" + hashlib.sha256(email.encode()).hexdigest()[:8].upper()
     CustomerDirectory().put_customer(
@@ -100,7 +100,7 @@ def marked(name, key):
 
 def break_handler(monkeypatch, runtime, function, key, error=RuntimeError, when=lambda event: True):
     """Make one function of the template raise for this test's case (found by its natural key)."""
-    from switchboard.repository.cases import CaseRepository
+    from switchboard.adapters.repository.cases import CaseRepository
 
     local = runtime.functions[function]
     original = local.handler

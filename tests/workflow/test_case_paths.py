@@ -76,7 +76,7 @@ def test_duplicate_payment_refund_approved_by_a_payments_agent(runtime, client):
     assert done.status == 200, done.body
     runtime.wait_for_execution(case_id)
     # then the refund is in the ledger, the customer was told in the chat, and the case closed
-    from switchboard.repository.directory import Ledger
+    from switchboard.adapters.repository.directory import Ledger
 
     refund = Ledger().get("C1003", "RTK3E606")
     assert refund and refund["type"] == "REFUND" and refund["amount"] == -38.0
@@ -119,12 +119,12 @@ def test_agent_of_another_queue_gets_403_and_reassign_moves_the_task(runtime, cl
 
 def test_a_handler_that_raises_is_caught_and_the_case_goes_to_a_human(runtime, client, monkeypatch):
     # given the resolver is broken for this test
-    from switchboard import resolution
+    from switchboard.workflow import resolve
 
     def broken(self, case_id):
         raise RuntimeError("ledger exploded")
 
-    monkeypatch.setattr(resolution.Resolver, "resolve", broken)
+    monkeypatch.setattr(resolve.Resolver, "resolve", broken)
     answer = client.send_event_file(
         EVENTS / "api" / "contact_web_product_info.json", {"Idempotency-Key": "broken-resolver-1"}
     )

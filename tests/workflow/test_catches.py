@@ -6,7 +6,7 @@ fails for good is recorded FAILED on the case and the case goes on."""
 from __future__ import annotations
 
 import pytest
-from switchboard.errors import CustomerNotFound
+from switchboard.domain.errors import CustomerNotFound
 
 from tests.workflow.helpers import (
     SUPERVISOR,
@@ -145,7 +145,7 @@ def test_a_notice_that_never_goes_out_is_recorded_failed_and_dead_lettered(
     # given this notice can never be delivered for this case
     import copy
 
-    from switchboard.notifications import Notifier
+    from switchboard.workflow.notify import Notifier
 
     key = f"notice-{notice}"
     original = Notifier.send

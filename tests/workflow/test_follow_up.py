@@ -42,14 +42,14 @@ class FlakyDelivery:
     execution on its own worker thread); attempts are counted per (address, type) under a lock."""
 
     def __init__(self, monkeypatch, fails):
-        from switchboard import notifications
+        from switchboard.workflow import notify
 
         self.fails = fails
         self.attempts: Counter = Counter()
         self.lock = threading.Lock()
         current = threading.local()
-        original_send = notifications.Notifier.send
-        original_deliver = notifications.Notifier._deliver
+        original_send = notify.Notifier.send
+        original_deliver = notify.Notifier._deliver
         flaky = self
 
         def send(self, case_id, notification_type, **fields):
@@ -69,8 +69,8 @@ class FlakyDelivery:
                 raise RuntimeError(f"InvalidParameter: cannot deliver to {address} (attempt {attempt})")
             return original_deliver(self, channel, address, subject, body, case_id)
 
-        monkeypatch.setattr(notifications.Notifier, "send", send)
-        monkeypatch.setattr(notifications.Notifier, "_deliver", deliver)
+        monkeypatch.setattr(notify.Notifier, "send", send)
+        monkeypatch.setattr(notify.Notifier, "_deliver", deliver)
 
 
 def drain(sqs, queue_url):
@@ -154,7 +154,7 @@ def test_an_sms_failure_that_never_recovers_is_recorded_dead_lettered_and_the_ca
     stages = [t["stage"] for t in case["timeline"]]
     assert stages.index("close") > stages.index("notification", stages.index("resolve"))
     # and the stored case carries the deliveryFailed flag
-    from switchboard.repository.cases import CaseRepository
+    from switchboard.adapters.repository.cases import CaseRepository
 
     assert CaseRepository().get(case_id).get("deliveryFailed") is True
     # and ops got it on the dead-letter queue: the case id, no phone number

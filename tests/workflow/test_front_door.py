@@ -7,7 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from switchboard.repository.directory import CustomerDirectory
+from switchboard.adapters.repository.directory import CustomerDirectory
 
 from local_runtime.outbox import _provider_messages
 from tests.conftest import IVR, agent_headers

@@ -98,7 +98,7 @@ def test_statement_by_email_is_sent_to_the_email_on_file(runtime, client):
 
 
 def test_locked_account_through_amazon_connect(runtime, client):
-    from switchboard.repository.directory import CustomerDirectory
+    from switchboard.adapters.repository.directory import CustomerDirectory
 
     from local_runtime.lambda_hook import invoke
 

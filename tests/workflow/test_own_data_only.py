@@ -11,8 +11,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from switchboard.clock import iso, now
-from switchboard.repository.directory import CustomerDirectory, Ledger
+from switchboard.adapters.repository.directory import CustomerDirectory, Ledger
+from switchboard.domain.clock import iso, now
 
 from tests.workflow.helpers import (
     PAYMENTS,

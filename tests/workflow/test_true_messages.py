@@ -8,8 +8,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from switchboard.clock import iso, now
-from switchboard.repository.directory import CustomerDirectory, Ledger
+from switchboard.adapters.repository.directory import CustomerDirectory, Ledger
+from switchboard.domain.clock import iso, now
 
 from tests.workflow.helpers import (
     PAYMENTS,
@@ -173,7 +173,7 @@ def test_a_payment_named_by_merchant_and_amount_is_answered_saying_which_payment
     created = ledger_item("C1004", "TK3H909")["createdAt"]
     from zoneinfo import ZoneInfo
 
-    from switchboard.resolution import local_time
+    from switchboard.workflow.intents.common import local_time
 
     when = local_time(created, ZoneInfo("Asia/Shanghai"))
     assert f"payment of 200.00 HKD to Octopus top-up on {when} (TK3H909)" in case["resolution"]

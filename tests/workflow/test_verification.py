@@ -59,7 +59,7 @@ def test_known_caller_is_identified_by_phone(runtime, client):
     assert execution["status"] == "SUCCEEDED"
     assert case["verification"] == {"level": "IDENTIFIED"}
     assert "customer C1001 identified by phone: IDENTIFIED" in details(case)
-    from switchboard.repository.cases import CaseRepository
+    from switchboard.adapters.repository.cases import CaseRepository
 
     assert CaseRepository().get(case_id)["customerId"] == "C1001"
     assert messages_for(runtime, case_id, "verification_code") == []
@@ -117,7 +117,7 @@ def test_signed_in_app_user_is_authenticated_without_a_code(runtime, client):
 
 
 def test_locked_account_is_unlocked_after_the_code_and_told_to_change_the_password(runtime, client):
-    from switchboard.repository.directory import CustomerDirectory
+    from switchboard.adapters.repository.directory import CustomerDirectory
 
     # given Emily's account is locked and she calls choosing menu 1 (account locked)
     assert CustomerDirectory().by_id("C1002")["accountStatus"] == "LOCKED"

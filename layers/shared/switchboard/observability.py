@@ -20,7 +20,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 from aws_lambda_powertools.metrics import MetricUnit
 
-from .masking import redact_text
+from .domain.masking import redact_text
 
 # Powertools' own keys: ids and timestamps, never customer text (a trace id may hold digit runs)
 _OWN_KEYS = frozenset(

@@ -7,11 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
 
-from ..models import CaseView, CodeAccepted, Contact, ContactAccepted, Feedback, FeedbackRecorded, VerificationCode
+from ..domain.models import (
+    CaseView,
+    CodeAccepted,
+    Contact,
+    ContactAccepted,
+    Feedback,
+    FeedbackRecorded,
+    VerificationCode,
+)
 from .resolver import IDEMPOTENCY_KEY, answers, principal
 
 if TYPE_CHECKING:
-    from ..customer_api import CustomerApi
+    from ..channels.customers import CustomerApi
 
 CONTACTS_DESCRIPTION = (
     "Who may post what: `phone` contacts come only from an IVR channel client, with an OAuth2 "

@@ -58,8 +58,8 @@ def documentation() -> Any:
     routes to their own functions), with Swagger UI enabled on it."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    from ..agents import AgentDesk
-    from ..customer_api import CustomerApi
+    from ..channels.customers import CustomerApi
+    from ..desk.tasks import AgentDesk
     from .contacts import contacts_router
     from .tasks import tasks_router
 

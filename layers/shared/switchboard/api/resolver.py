@@ -8,8 +8,8 @@ import json
 from functools import partial
 from typing import Any
 
-from ..errors import CaseNotFound, Forbidden, TaskConflict, TaskNotFound, TransientError
-from ..identity import Principal, principal_from
+from ..domain.errors import CaseNotFound, Forbidden, TaskConflict, TaskNotFound, TransientError
+from ..domain.identity import Principal, principal_from
 from ..observability import logger
 from .errors import ApiError, check_json_request, error_body, validation_details
 
@@ -34,7 +34,7 @@ ERRORS: dict[int, str] = {
 def answers(status: int, description: str) -> dict[str, Any]:
     """A route decorator's status code and documented answers: its success (the schema comes from the
     function's return type) and the error shape for every status in ERRORS."""
-    from ..models import ErrorResponse
+    from ..domain.models import ErrorResponse
 
     errors = {
         code: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
@@ -108,8 +108,8 @@ def resolver(cors: Any = None) -> Any:
     from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
     from aws_lambda_powertools.shared.json_encoder import Encoder
 
-    from ..intake import DuplicateInProgress, IdempotencyConflict
-    from ..verification import CodeRejected, NoCodePending, TooManyAttempts
+    from ..channels.intake import DuplicateInProgress, IdempotencyConflict
+    from ..workflow.verify import CodeRejected, NoCodePending, TooManyAttempts
 
     app = APIGatewayRestResolver(
         cors=cors,

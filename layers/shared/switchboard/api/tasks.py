@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from ..agents import MAX_PAGE_SIZE, PAGE_SIZE
-from ..identity import Principal
-from ..models import Queue, TaskCompletion, TaskPage, TaskView
+from ..desk.tasks import MAX_PAGE_SIZE, PAGE_SIZE
+from ..domain.identity import Principal
+from ..domain.models import Queue, TaskCompletion, TaskPage, TaskView
 from .errors import ApiError
 from .resolver import answers, principal
 
 if TYPE_CHECKING:
-    from ..agents import AgentDesk
+    from ..desk.tasks import AgentDesk
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 TaskId = Annotated[str, Path(description="the task's id")]

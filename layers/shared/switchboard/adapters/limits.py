@@ -1,0 +1,60 @@
+"""Abuse limits (codes per customer, messages per destination) as sliding windows in the limits
+table. Each use is one optimistic conditional write (the item's version must not have moved), so
+concurrent callers never get past the limit together; the numbers come from the routing policy."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from ..config import settings
+from ..domain.errors import TransientError
+from ..domain.routing import limit
+from . import aws
+from .dynamo import marshal, unmarshal
+
+MAX_WRITE_ATTEMPTS = 20
+
+
+def subject_key(kind: str, value: str) -> str:
+    """The limits table never holds a phone number or email in clear: a hash of it."""
+    return f"{kind}#{hashlib.sha256(value.strip().lower().encode('utf-8')).hexdigest()[:32]}"
+
+
+class Limits:
+    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
+        self._client = client
+        self.table = table or settings().limits_table
+
+    @property
+    def client(self) -> Any:
+        return self._client or aws.dynamodb()
+
+    def take(self, name: str, key: str) -> bool:
+        """Count one use of `name` (a policy limit) for `key`; False when the window is full."""
+        rule = limit(name)
+        window, most = int(rule["windowSeconds"]), int(rule["max"])
+        item_id = f"{name}#{key}"
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            found = unmarshal(
+                self.client.get_item(TableName=self.table, Key={"id": {"S": item_id}}, ConsistentRead=True).get("Item")
+            )
+            now = time.time()
+            uses = [t for t in (found or {}).get("uses", []) if t > now - window]
+            if len(uses) >= most:
+                return False
+            version = (found or {}).get("version", 0)
+            try:
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=marshal(
+                        {"id": item_id, "uses": [*uses, now], "version": version + 1, "expiresAt": int(now) + window}
+                    ),
+                    ConditionExpression="attribute_not_exists(id) OR version = :v",
+                    ExpressionAttributeValues={":v": {"N": str(version)}},
+                )
+                return True
+            except self.client.exceptions.ConditionalCheckFailedException:
+                continue  # another caller counted a use first: read again
+        raise TransientError(f"limit {name}: too much contention")

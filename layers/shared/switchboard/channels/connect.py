@@ -1,0 +1,128 @@
+"""Amazon Connect contact flows: open the case through the same intake, answer the next IVR action.
+
+Connect waits at most 8 seconds and reads a flat map of strings, so this does only cheap work
+synchronously (intake + the IVR menu / text model); the workflow does the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..domain.models import PhoneContact, normalise_text
+from ..domain.routing import ivr_intent, route_for
+from .intake import Intake
+
+PROMPTS = {
+    "TRANSFER": {
+        "zh-CN": "您的案件编号是{case}。正在为您转接{team},请稍候。",
+        "en": "Your case number is {case}. Connecting you to our {team} now, please hold.",
+    },
+    "PLAY_MESSAGE": {
+        "zh-CN": "您的案件编号是{case}。我们会通过短信把处理结果发送给您。",
+        "en": "Your case number is {case}. We will send you the answer by text message.",
+    },
+    "COLLECT_CODE": {  # the same words whether or not the number is on file: the prompt reveals nothing
+        "zh-CN": "您的案件编号是{case}。为了您的账户安全,如您的号码已在我们这里登记,我们会向登记的手机发送六位验证码,请收到后输入;否则请稍候,我们为您转接人工客服。",
+        "en": "Your case number is {case}. For your security, if this number is registered with us we are texting a six-digit code to the phone on file: please enter it. Otherwise, please hold for an agent.",
+    },
+    "CODE_ACCEPTED": {
+        "zh-CN": "验证成功,我们正在处理您的请求。",
+        "en": "Thank you, you are verified. We are handling your request now.",
+    },
+    "CODE_REJECTED": {"zh-CN": "验证码不正确,请重新输入。", "en": "That code is not correct. Please try again."},
+    "NO_CASE": {"zh-CN": "正在为您转接{team},请稍候。", "en": "Connecting you to our {team}, please hold."},
+    "CODE_FAILED": {
+        "zh-CN": "验证未通过,正在为您转接人工客服。",
+        "en": "We could not verify you. Connecting you to an agent.",
+    },
+}
+
+
+def _language(params: dict[str, str], attributes: dict[str, str], text: str) -> str:
+    chosen = params.get("language") or attributes.get("language") or ""
+    if chosen.lower().startswith("en"):
+        return "en"
+    if chosen.lower().startswith("zh"):
+        return "zh-CN"
+    if text:
+        from ..nlp import detect_language
+
+        return detect_language(text)
+    return "zh-CN"  # the hotline's default language
+
+
+def _flat(**values: Any) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> dict[str, str]:
+    details = event.get("Details") or {}
+    data = details.get("ContactData") or {}
+    params = {k: str(v) for k, v in (details.get("Parameters") or {}).items()}
+    attributes = {k: str(v) for k, v in (data.get("Attributes") or {}).items()}
+    text = normalise_text(params.get("transcript") or attributes.get("transcript") or "")
+    language = _language(params, attributes, text)
+    if params.get("code") and params.get("caseId"):
+        return _code_entered(params["caseId"], params["code"], language)
+    choice = params.get("ivrChoice") or attributes.get("ivrChoice") or None
+    caller = ((data.get("CustomerEndpoint") or {}).get("Address") or "").replace(" ", "")
+    try:
+        contact = PhoneContact(
+            channel="phone",
+            callerNumber=caller,
+            contactId=data.get("ContactId") or data.get("InitialContactId"),
+            ivrChoice=choice,
+            message=text or f"IVR menu choice {choice or 'none'}",
+            language=language,
+        )
+    except ValidationError:
+        # A withheld or malformed caller id opens no case: the caller still reaches a person.
+        from ..text.templates import team_name
+
+        prompt = PROMPTS["NO_CASE"][language].format(team=team_name("general", language))
+        return _flat(caseId="", caseStatus="", nextAction="TRANSFER", queue="general", language=language, prompt=prompt)
+    accepted = (intake or Intake()).accept(contact, idempotency_key=None, app_user=None)
+    action, queue = _next_action(contact, text)
+    from ..text.templates import team_name
+
+    prompt = PROMPTS[action][language].format(case=" ".join(accepted.caseId), team=team_name(queue, language))
+    return _flat(
+        caseId=accepted.caseId,
+        caseStatus=accepted.status,
+        nextAction=action,
+        queue=queue,
+        language=language,
+        prompt=prompt,
+    )
+
+
+def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:
+    intent = ivr_intent(contact.ivrChoice)
+    if not intent:
+        from ..nlp import classify_text
+        from ..workflow.classify import is_confident
+
+        predicted = classify_text(text) if text else None
+        # unsure: a person, as the workflow's Classify decides (the same threshold), never a guessed answer
+        intent = predicted.intent if predicted and is_confident(predicted) else "human_agent"
+    route = route_for(intent)
+    if route.requiresAuthentication:  # asked of every caller: whether the number is on file stays unsaid
+        return "COLLECT_CODE", route.queue
+    return ("PLAY_MESSAGE" if route.automatic else "TRANSFER"), route.queue
+
+
+def _code_entered(case_id: str, code: str, language: str) -> dict[str, str]:
+    from ..domain.errors import CaseNotFound
+    from ..workflow.verify import CodeRejected, NoCodePending, TooManyAttempts, Verification
+
+    try:
+        Verification().check_code(case_id, code)
+        action, prompt = "PLAY_MESSAGE", PROMPTS["CODE_ACCEPTED"][language]
+    except CodeRejected as rejected:
+        key = "CODE_REJECTED" if rejected.attempts_left else "CODE_FAILED"
+        action = "COLLECT_CODE" if rejected.attempts_left else "TRANSFER"
+        prompt = PROMPTS[key][language]
+    except (NoCodePending, TooManyAttempts, CaseNotFound):  # nothing (left) to check: the caller reaches a person
+        action, prompt = "TRANSFER", PROMPTS["CODE_FAILED"][language]
+    return _flat(caseId=case_id, nextAction=action, language=language, prompt=prompt)

@@ -1,0 +1,89 @@
+"""The customer-facing use cases behind the contacts API: they take the caller as a Principal, never the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..adapters.repository.cases import CaseRepository, timeline_entry
+from ..domain.case_view import build_view
+from ..domain.clock import iso
+from ..domain.errors import CaseNotFound
+from ..domain.identity import Principal, is_customer_of, may_view
+from ..domain.models import ContactAccepted, Feedback, VerificationCode
+from ..workflow.verify import Verification
+from .intake import Intake
+
+
+def _require_channel_client(who: Principal, channel: str) -> None:
+    """Phone contacts over HTTP come only from an IVR integration that holds that channel's credential:
+    a caller number in a body is a claim anyone can type."""
+    from ..api.errors import ApiError
+
+    if who.kind != "channel":
+        raise ApiError(
+            401,
+            "UNAUTHORIZED",
+            f"{channel} contacts need the {channel} channel's client credentials",
+            [{"field": "Authorization", "issue": f"Bearer token of a {channel} channel client required"}],
+            headers={"WWW-Authenticate": 'Bearer realm="switchboard"'},
+        )
+    if channel not in who.channels:
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            f"this client may not post {channel} contacts",
+            [{"field": "Authorization", "issue": f"credential is not for the {channel} channel"}],
+        )
+
+
+class CustomerApi:
+    def __init__(self, cases: CaseRepository | None = None) -> None:
+        self.cases = cases or CaseRepository()
+        self.intake = Intake(self.cases)
+
+    def open(self, contact: Any, key: str | None, who: Principal) -> ContactAccepted:
+        from ..api.errors import ApiError
+
+        app_user = who.subject if who.kind == "app_user" else None
+        if contact.channel == "phone":
+            _require_channel_client(who, "phone")
+        if contact.channel == "app_chat" and not app_user:
+            raise ApiError(
+                401,
+                "UNAUTHORIZED",
+                "app chat contacts need a signed-in app user",
+                [{"field": "X-App-User", "issue": "required for app_chat"}],
+            )
+        return self.intake.accept(contact, idempotency_key=key, app_user=app_user)
+
+    def _visible_case(self, case_id: str, who: Principal) -> dict[str, Any]:
+        case = self.cases.find(case_id)
+        if not case or not may_view(who, case):
+            raise CaseNotFound(case_id)  # 404 for both: never reveal that a case exists
+        return case
+
+    def view(self, case_id: str, who: Principal) -> Any:
+        return build_view(self._visible_case(case_id, who), for_agent=who.is_agent)
+
+    def verify_code(self, case_id: str, body: VerificationCode, who: Principal) -> dict[str, Any]:
+        case = self._visible_case(case_id, who)
+        if not is_customer_of(who, case):
+            raise CaseNotFound(case_id)  # only the case's own customer may answer its code
+        return Verification(cases=self.cases).check_code(case_id, body.code)
+
+    def feedback(self, case_id: str, body: Feedback, who: Principal) -> dict[str, Any]:
+        from ..api.errors import ApiError
+
+        case = self._visible_case(case_id, who)
+        if not is_customer_of(who, case):
+            raise CaseNotFound(case_id)
+        if case["status"] != "CLOSED":
+            raise ApiError(409, "CASE_OPEN", "feedback opens once the case is closed")
+        entry = {"score": body.score, "comment": body.comment, "at": iso()}
+        if not self.cases.claim_once(case_id, "feedback", entry):
+            raise ApiError(409, "FEEDBACK_EXISTS", "feedback was already given for this case")
+        self.cases.update(case_id, timeline=[timeline_entry("feedback", f"customer rated {body.score}/5", "customer")])
+        from ..adapters.events import publish
+
+        publish("CaseFeedback", self.cases.get(case_id), score=body.score)
+        return {"caseId": case_id, "feedback": {"score": body.score, "comment": body.comment}}

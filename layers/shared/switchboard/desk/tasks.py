@@ -1,0 +1,162 @@
+"""The agents' side: list, claim and complete human tasks of their own queues (the decision they
+send is carried out by the workflow's ApplyDecision stage, workflow/decide.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+from ..adapters import aws
+from ..adapters.repository.cases import CaseRepository
+from ..adapters.repository.tasks import TaskRepository
+from ..domain.clock import now, parse_iso
+from ..domain.errors import Forbidden, TaskConflict, TransientError
+from ..domain.identity import Principal
+from ..domain.models import TaskCompletion, TaskDecision, TaskPage, TaskView
+
+TASK_VIEW_FIELDS = set(TaskView.model_fields)
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+def _page_token(after: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
+
+
+def _page_after(token: str) -> str:
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))["after"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError("nextToken: not a token this API gave") from exc
+    if not isinstance(after, str):
+        raise ValueError("nextToken: not a token this API gave")
+    return after
+
+
+def _agent_id(agent: Principal) -> str:
+    """Who acts on a task: an agent principal without an id (claims with no username) may not."""
+    if not agent.is_agent or not agent.subject:
+        raise Forbidden("an agent identity is required")
+    return agent.subject
+
+
+def task_view(task: dict[str, Any]) -> TaskView:
+    return TaskView(**{k: v for k, v in task.items() if k in TASK_VIEW_FIELDS})
+
+
+class AgentDesk:
+    def __init__(
+        self, tasks: TaskRepository | None = None, cases: CaseRepository | None = None, sfn: Any | None = None
+    ):
+        self.tasks = tasks or TaskRepository()
+        self.cases = cases or CaseRepository()
+        self._sfn = sfn
+
+    @property
+    def sfn(self) -> Any:
+        return self._sfn or aws.stepfunctions()
+
+    def list_tasks(
+        self, agent: Principal, queue: str | None, limit: int = PAGE_SIZE, next_token: str | None = None
+    ) -> TaskPage:
+        """One page of open tasks of the agent's queues in queue order (priority, SLA due time);
+        `nextToken` carries on after the page's last task, so every open task can be reached."""
+        queues = [queue] if queue else sorted(agent.queues)
+        if queue and queue not in agent.queues:
+            raise Forbidden(f"not a member of queue {queue}")
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit: must be from 1 to {MAX_PAGE_SIZE}")
+        after = _page_after(next_token) if next_token else None
+        # the first limit+1 of each queue hold the merged first limit+1: one more tells if a page follows
+        found = sorted(
+            (task for q in queues for task in self.tasks.open_tasks(q, limit + 1, after)), key=lambda t: t["queueOrder"]
+        )
+        page = found[:limit]
+        token = _page_token(page[-1]["queueOrder"]) if len(found) > limit else None
+        return TaskPage(tasks=[task_view(t) for t in page], nextToken=token)
+
+    def _own_task(self, agent: Principal, task_id: str) -> dict[str, Any]:
+        task = self.tasks.get(task_id)
+        if task["queue"] not in agent.queues:
+            raise Forbidden(f"task {task_id} belongs to queue {task['queue']}")
+        return task
+
+    def claim(self, agent: Principal, task_id: str) -> TaskView:
+        agent_id = _agent_id(agent)
+        task = self._own_task(agent, task_id)
+        self._check_open(task)
+        claimed = self.tasks.claim(task_id, agent_id)
+        self.cases.record(task["caseId"], "agent", f"task {task_id} claimed", actor=f"agent:{agent_id}")
+        return task_view(claimed)
+
+    def complete(self, agent: Principal, task_id: str, completion: TaskCompletion) -> TaskView:
+        agent_id = _agent_id(agent)
+        task = self._own_task(agent, task_id)
+        if self._interrupted_completion(task, agent_id):
+            # the same agent retries a completion whose answer was lost after the task was marked done:
+            # deliver the decision recorded then, so the workflow never waits on a task that looks done
+            return self._deliver(task, agent_id, TaskDecision(**task["decision"]), retried=True)
+        self._check_open(task)
+        if completion.outcome == "REASSIGN" and not completion.queue:
+            raise ValueError("queue: required when the outcome is REASSIGN")
+        decision = TaskDecision(
+            taskId=task_id,
+            outcome=completion.outcome,
+            resolution=completion.resolution,
+            actions=completion.actions,
+            queue=completion.queue,
+            agentId=agent_id,
+        )
+        done = self.tasks.complete(task_id, agent_id, decision.model_dump(mode="json"))
+        return self._deliver({**task, **done}, agent_id, decision, retried=False)
+
+    def _interrupted_completion(self, task: dict[str, Any], agent_id: str) -> bool:
+        """Done by this agent, but the case never recorded it: the workflow may not have heard."""
+        if task["status"] != "COMPLETED" or task.get("completedBy") != agent_id or not task.get("decision"):
+            return False
+        return self.cases.get(task["caseId"]).get("openTaskId") == task["taskId"]
+
+    def _deliver(self, task: dict[str, Any], agent_id: str, decision: TaskDecision, retried: bool) -> TaskView:
+        task_id = task["taskId"]
+        sfn = self.sfn
+        try:
+            sfn.send_task_success(taskToken=task["taskToken"], output=decision.model_dump_json())
+        except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist) as exc:
+            if retried:  # it was heard before, or the wait ended: either way nothing is left to deliver
+                raise TaskConflict("task is completed") from exc
+            # the decision was never applied: record the task as expired, not as done
+            self._reopen(task_id, agent_id)
+            self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
+            raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
+        except Exception:
+            if not retried:
+                self._reopen(task_id, agent_id)  # keep the task workable; the agent can retry
+            raise
+        self.cases.record(
+            task["caseId"],
+            "agent",
+            f"task {task_id} completed: {decision.outcome}",
+            actor=f"agent:{agent_id}",
+            openTaskId=None,
+        )
+        return task_view({**task, "status": "COMPLETED"})
+
+    def _reopen(self, task_id: str, agent_id: str, attempts: int = 4) -> None:
+        """The undo must not be lost to the same outage that failed the send (the SDK's retry quota
+        may be spent by then): a completed task the workflow never heard of would sit there unseen."""
+        for attempt in range(attempts):
+            try:
+                return self.tasks.reopen(task_id, agent_id)
+            except TransientError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.1 * 2**attempt)
+
+    @staticmethod
+    def _check_open(task: dict[str, Any]) -> None:
+        if task["status"] in ("COMPLETED", "EXPIRED"):
+            raise TaskConflict(f"task is {task['status'].lower()}")
+        if parse_iso(task["slaDueAt"]) < now():
+            raise TaskConflict("the task's SLA expired; it has moved to supervisors")

@@ -1,0 +1,69 @@
+"""Named domain exceptions. Their class names are the error names the ASL Retry/Catch matches."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class SwitchboardError(Exception):
+    """Base of every domain error."""
+
+
+class TransientError(SwitchboardError):
+    """A dependency was briefly unavailable; the state machine retries with backoff."""
+
+
+class CaseNotFound(SwitchboardError):
+    pass
+
+
+class TaskNotFound(SwitchboardError):
+    pass
+
+
+class CustomerNotFound(SwitchboardError):
+    pass
+
+
+class InvalidStateInput(SwitchboardError):
+    """A workflow state received input it cannot work with: a defect, never retried."""
+
+
+class VerificationFailed(SwitchboardError):
+    """The customer failed the one-time-code check (too many wrong codes)."""
+
+
+class NotificationDeliveryError(SwitchboardError):
+    """The channel refused or failed to deliver a message; retried, then recorded."""
+
+
+class TaskConflict(SwitchboardError):
+    """An agent action that the task's state does not allow (already done, claimed by another, expired)."""
+
+
+class Forbidden(SwitchboardError):
+    """The caller may not act on this resource."""
+
+
+# Transient errors by cause: the adapters raise them (see aws.py), the ASL retries each by name with
+# backoff and full jitter, the API answers 503 with Retry-After.
+class DependencyThrottled(TransientError):
+    """An AWS service throttled the call (after the SDK's own retries)."""
+
+
+class DependencyUnavailable(TransientError):
+    """An AWS service failed (5xx), timed out or could not be reached (after the SDK's own retries)."""
+
+
+class ConcurrentUpdate(TransientError):
+    """A conditional write lost a race that a fresh attempt wins (e.g. a session's case not written yet)."""
+
+
+def failure_message(failure: dict[str, Any]) -> str:
+    """The readable part of a Catch's Cause (a Lambda error's errorMessage, not its stack trace)."""
+    cause = str(failure.get("Cause") or "")
+    try:
+        return str(json.loads(cause).get("errorMessage", cause))
+    except (ValueError, AttributeError):
+        return cause

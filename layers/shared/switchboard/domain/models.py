@@ -1,0 +1,319 @@
+"""Pydantic models at every boundary: API bodies, case and task views, workflow state input/output."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel as PydanticModel
+
+from ..nlp.model import INTENTS
+
+
+class BaseModel(PydanticModel):
+    """The base of every model below: pydantic builds a model's validator on its first use instead of
+    at import (`defer_build`), which keeps ~a third of a handler's cold import off the caller's wait."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+Channel = Literal["phone", "app_chat", "web"]
+Language = Literal["zh-CN", "en"]
+Intent = Literal[INTENTS]  # type: ignore[valid-type]  # the classifier's ids are the one list; mypy wants literals written out
+Queue = Literal["account_support", "payments", "disputes", "complaints", "general", "supervisors"]
+CaseStatus = Literal[
+    "RECEIVED", "VERIFYING", "AWAITING_CUSTOMER", "CLASSIFIED", "RESOLVED", "ESCALATED", "CLOSED", "FAILED"
+]
+VerificationLevel = Literal["NONE", "IDENTIFIED", "AUTHENTICATED"]
+Priority = Literal["urgent", "high", "normal", "low"]
+Outcome = Literal["RESOLVED", "REJECTED", "REASSIGN"]
+AgentActionName = Literal[
+    "APPROVE_REFUND", "UNLOCK_ACCOUNT", "SEND_PASSWORD_RESET", "SEND_STATEMENT", "BLOCK_CARD", "OPEN_CHARGEBACK", "NONE"
+]
+
+PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+MAX_TEXT_CHARS = 4000
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def normalise_text(value: str) -> str:
+    """NFKC (full-width digits and letters become ASCII), control and bidi characters removed."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON \ud800 escape: not text
+        raise ValueError("must be valid Unicode text") from None
+    text = unicodedata.normalize("NFKC", value)
+    text = _CONTROL.sub("", text)
+    return text.strip()
+
+
+def _non_blank(value: str) -> str:
+    value = normalise_text(value)
+    if not value:
+        raise ValueError("must not be empty or whitespace only")
+    return value
+
+
+def _bounded(limit: int):
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return value
+
+    return check
+
+
+Text = Annotated[str, AfterValidator(_non_blank), AfterValidator(_bounded(MAX_TEXT_CHARS))]
+ShortText = Annotated[str, AfterValidator(_non_blank), AfterValidator(_bounded(200))]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")]
+E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+Email = Annotated[
+    str,
+    StringConstraints(
+        max_length=254, pattern=r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$"
+    ),
+]
+IvrChoice = Annotated[str, StringConstraints(pattern=r"^[0-9*#]{1,8}$")]
+
+
+class _Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    message: Text
+    language: Language | None = None
+
+
+class PhoneContact(_Contact):
+    channel: Literal["phone"]
+    callerNumber: E164
+    contactId: Identifier
+    ivrChoice: IvrChoice | None = None
+
+
+class AppChatContact(_Contact):
+    channel: Literal["app_chat"]
+    sessionId: Identifier
+    messageId: Identifier
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText
+    contentType: Annotated[str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+\-]+$", max_length=100)]
+    sizeBytes: Annotated[int, Field(ge=0, le=10_000_000)]
+    url: Annotated[str, StringConstraints(pattern=r"^https://", max_length=1000)] | None = None
+
+
+class WebContact(_Contact):
+    channel: Literal["web"]
+    submissionId: Identifier
+    name: ShortText
+    email: Email
+    phone: E164 | None = None
+    accountId: Identifier | None = None
+    subject: ShortText | None = None
+    attachments: Annotated[list[Attachment], Field(max_length=5)] = []
+
+
+Contact = Annotated[PhoneContact | AppChatContact | WebContact, Field(discriminator="channel")]
+
+
+class ContactAccepted(BaseModel):
+    caseId: str
+    status: CaseStatus
+    caseToken: str | None = None
+    appended: bool = False
+
+
+class VerificationState(BaseModel):
+    level: VerificationLevel
+
+
+class CodeAccepted(BaseModel):
+    """POST /cases/{caseId}/verification: the code passed, the case is AUTHENTICATED."""
+
+    verification: VerificationState
+
+
+class FeedbackView(BaseModel):
+    score: int
+    comment: str | None = None
+
+
+class FeedbackRecorded(BaseModel):
+    caseId: str
+    feedback: FeedbackView
+
+
+class VerificationCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class Feedback(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    score: Annotated[int, Field(ge=1, le=5, strict=True)]
+    comment: Annotated[str, AfterValidator(normalise_text), AfterValidator(_bounded(1000))] | None = None
+
+
+class AgentAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: AgentActionName
+    transactionId: Identifier | None = None  # APPROVE_REFUND, OPEN_CHARGEBACK; BLOCK_CARD: the card it was paid with
+    accountId: Identifier | None = None  # BLOCK_CARD: the card (account) on file, when no transaction names it
+    note: ShortText | None = None
+
+
+class TaskCompletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    resolution: Text
+    actions: Annotated[list[AgentAction], Field(max_length=10)] = []
+    queue: Queue | None = None
+
+
+# ---- views (what the API answers) -------------------------------------------------------------
+
+
+class TimelineEntry(BaseModel):
+    at: str
+    stage: str
+    detail: str
+    actor: str = "system"
+
+
+class NotificationView(BaseModel):
+    type: str
+    channel: str
+    to: str | None
+    status: str
+    at: str
+    reason: str | None = None  # why a FAILED notice was not delivered
+
+
+class TaskView(BaseModel):
+    taskId: str
+    caseId: str
+    queue: str
+    priority: str
+    slaDueAt: str
+    status: str
+    summary: str
+    evidence: list[dict] = []
+    claimedBy: str | None = None
+
+
+class TaskPage(BaseModel):
+    """GET /tasks: one page of open tasks; pass nextToken back for the next page (null: no more)."""
+
+    tasks: list[TaskView]
+    nextToken: str | None = None
+
+
+class CaseView(BaseModel):
+    caseId: str
+    channel: str
+    status: str
+    intent: str | None = None
+    secondaryIntent: str | None = None
+    confidence: float | None = None
+    priority: str | None = None
+    language: str | None = None
+    verification: dict
+    queue: str | None = None
+    resolution: str | None = None
+    tasks: list[TaskView] = []
+    notifications: list[NotificationView] = []
+    messages: list[dict] = []
+    timeline: list[TimelineEntry] = []
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    issue: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+# ---- workflow state (what the ASL passes between states) --------------------------------------
+
+
+class StateInput(BaseModel):
+    """The part of the execution document every function reads; the rest is passed through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    caseId: Identifier
+
+
+class VerificationResult(BaseModel):
+    level: VerificationLevel
+    customerId: str | None = None
+    matchedBy: str | None = None
+    accountStatus: str | None = None
+    language: Language | None = None
+    codeDestination: Literal["sms", "email"] | None = None
+
+
+class Route(BaseModel):
+    queue: Queue
+    priority: Priority
+    slaSeconds: int
+    supervisorSlaSeconds: int
+    automatic: bool
+    requiresAuthentication: bool
+
+
+class ClassificationResult(BaseModel):
+    intent: Intent
+    confidence: float
+    # A second need in the same message; `intent` (by precedence) decides the route.
+    secondaryIntent: Intent | None = None
+    # source "threshold" only: the likely needs a clarifying question can offer (may be empty).
+    clarify: list[Intent] = []
+    language: Language
+    priority: Priority
+    source: Literal["ivr", "text", "threshold"]
+    sentimentCues: list[str] = []
+    route: Route
+    needsStepUp: bool
+
+
+class ResolutionResult(BaseModel):
+    outcome: Literal["RESOLVED", "ESCALATE"]
+    summary: str
+    queue: Queue | None = None
+    priority: Priority | None = None
+    reason: str | None = None
+    evidence: list[dict] = []
+    slaSeconds: int | None = None
+    supervisorSlaSeconds: int | None = None
+    tier: Literal["agent", "supervisor"] = "agent"
+    notification: str = "resolved"
+
+
+class TaskDecision(BaseModel):
+    """What an agent's completion sends back into the workflow (SendTaskSuccess output)."""
+
+    taskId: str
+    outcome: Outcome
+    resolution: str
+    actions: list[AgentAction] = []
+    queue: Queue | None = None
+    agentId: str

@@ -1,0 +1,29 @@
+"""Close: the case is closed, an app chat session is released for the next message, events go out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..adapters.repository.cases import CaseRepository, timeline_entry
+from ..domain.clock import iso
+
+
+def close_case(case_id: str, cases: CaseRepository | None = None) -> dict[str, Any]:
+    from ..adapters.events import publish
+
+    cases = cases or CaseRepository()
+    case = cases.update(
+        case_id,
+        fields={"status": "CLOSED", "closedAt": iso()},
+        remove=["openSessionKey"],
+        timeline=[timeline_entry("close", "case closed")],
+    )
+    contact = case.get("contact") or {}
+    if case.get("channel") == "app_chat" and contact.get("appUserId"):
+        from ..adapters.repository.sessions import ChatSessions
+
+        ChatSessions().release(f"{contact['appUserId']}#{contact['sessionId']}", case_id)  # next message: new case
+    if case.get("resolution"):
+        publish("CaseResolved", case)
+    publish("CaseClosed", case)
+    return {"status": "CLOSED"}

@@ -1,0 +1,188 @@
+"""Human tasks: opening them with the workflow's task token, and what happens when an SLA passes,
+an identity check fails or a step fails for good. Every path ends with a named human queue."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from ..adapters import aws
+from ..adapters.events import publish
+from ..adapters.repository.cases import CaseRepository, timeline_entry
+from ..adapters.repository.tasks import TaskRepository
+from ..config import settings
+from ..domain.clock import iso, now
+from ..domain.errors import failure_message
+from ..domain.masking import redact_text
+from ..domain.models import ResolutionResult
+from ..domain.routing import one_step_up, policy, queue_sla_seconds, raise_priority, route_for
+from ..observability import MetricUnit, logger, metrics
+from .notify import Notifier
+
+
+def task_id_for(case_id: str, task_token: str) -> str:
+    """Deterministic per wait: a retried Escalate invocation with the same token finds its task."""
+    digest = base64.b32encode(hashlib.sha256(task_token.encode()).digest()).decode()
+    return f"{case_id}-T{digest[:8]}"  # letters and digits: never a long digit run that redaction would mask
+
+
+class Escalations:
+    def __init__(
+        self,
+        cases: CaseRepository | None = None,
+        tasks: TaskRepository | None = None,
+        notifier: Notifier | None = None,
+        sns: Any | None = None,
+    ) -> None:
+        self.cases = cases or CaseRepository()
+        self.tasks = tasks or TaskRepository()
+        self.notifier = notifier or Notifier(self.cases)
+        self._sns = sns
+
+    def open_task(self, case_id: str, task_token: str, request: ResolutionResult, tier: str) -> dict[str, Any]:
+        case = self.cases.get(case_id)
+        queue = request.queue or "general"
+        sla_seconds = request.slaSeconds or queue_sla_seconds(queue)
+        task = {
+            "taskId": task_id_for(case_id, task_token),
+            "caseId": case_id,
+            "queue": queue,
+            "priority": request.priority or case.get("priority") or "normal",
+            "slaDueAt": iso(now() + timedelta(seconds=sla_seconds)),
+            "summary": redact_text(request.summary),
+            "reason": request.reason,
+            "evidence": request.evidence,
+            "tier": tier,
+            "intent": case.get("intent"),
+            "language": case.get("language"),
+            "createdAt": iso(),
+            "taskToken": task_token,
+        }
+        if not self.tasks.create(task):  # a retried invocation made it: its token is this wait's
+            task = self.tasks.get(str(task["taskId"]))
+        if case.get("openTaskId") != task["taskId"]:  # not yet on the case (first try, or it failed there)
+            case = self.cases.update(
+                case_id,
+                fields={
+                    "status": "ESCALATED",
+                    "queue": queue,
+                    "priority": task["priority"],
+                    "openTaskId": task["taskId"],
+                },
+                append={"tasks": [task["taskId"]]},
+                timeline=[
+                    timeline_entry(
+                        "escalate",
+                        f"human task {task['taskId']} in {queue} ({task['priority']}), due {task['slaDueAt']}: {request.reason}",
+                    )
+                ],
+            )
+            publish("CaseEscalated", case, queue=queue, tier=tier)
+        return {"taskId": task["taskId"], "queue": queue, "slaDueAt": task["slaDueAt"]}
+
+    def sla_expired(
+        self, case_id: str, previous: ResolutionResult, start_failure: dict[str, Any] | None = None
+    ) -> ResolutionResult:
+        """The agent SLA passed, or the agents' task could not be opened (`start_failure`, after the
+        state's retries): supervisors take it, one priority step up."""
+        case = self.cases.get(case_id)
+        if start_failure is not None:
+            error = str(start_failure.get("Error", "Unknown"))
+            reason = f"the task in {previous.queue} could not be opened ({error})"
+            cause = redact_text(failure_message(start_failure))[:300]
+            self.cases.record(case_id, "failure", f"step HumanTask failed: {error}: {cause}; handed to supervisors")
+        else:
+            if case.get("openTaskId"):
+                self.tasks.expire(case["openTaskId"], "agent SLA expired")
+            reason = f"SLA expired in {previous.queue}"
+        supervisors = policy()["supervisors"]
+        priority = raise_priority(one_step_up(previous.priority or "normal"), "high")
+        self.cases.record(case_id, "sla", f"{reason}: handed to supervisors ({priority})")
+        metrics.add_metric(name="SlaExpired", unit=MetricUnit.Count, value=1)
+        return ResolutionResult(
+            outcome="ESCALATE",
+            summary=previous.summary,
+            queue=supervisors["queue"],
+            priority=priority,
+            reason=reason,
+            evidence=previous.evidence,
+            slaSeconds=previous.supervisorSlaSeconds or queue_sla_seconds("supervisors"),
+            supervisorSlaSeconds=previous.supervisorSlaSeconds,
+            tier="supervisor",
+            notification="agent_resolution",
+        )
+
+    def sla_breached(self, case_id: str) -> dict[str, Any]:
+        """Supervisors missed it too: mark the case, raise the ops alarm, tell the customer."""
+        case = self.cases.get(case_id)
+        if case.get("openTaskId"):
+            self.tasks.expire(case["openTaskId"], "supervisor SLA expired")
+        self.cases.record(case_id, "sla", "supervisor SLA expired: SLA breached, ops alerted", slaBreached=True)
+        metrics.add_metric(name="SlaBreached", unit=MetricUnit.Count, value=1)
+        alarm_topic = settings().ops_alarm_topic_arn
+        if alarm_topic:
+            (self._sns or aws.sns()).publish(
+                TopicArn=alarm_topic,
+                Subject="Switchboard SLA breached",
+                Message=f"Case {case_id} ({case.get('intent')}, {case.get('priority')}) breached its agent and supervisor SLAs.",
+            )
+        logger.error("SLA breached", extra={"caseId": case_id})
+        try:
+            self.notifier.send(case_id, "failure_fallback")
+        except Exception:  # noqa: BLE001 - the alarm is raised already; a failed notice must not hide it
+            logger.exception("fallback notice failed", extra={"caseId": case_id})
+        return {"slaBreached": True}
+
+    def step_up_failed(self, case_id: str, error: str, cause: str = "") -> ResolutionResult:
+        """`cause` is the failure's readable message: VerificationFailed says why (wrong codes, code limit)."""
+        reason = {
+            "VerificationFailed": cause or "three wrong one-time codes",
+            "States.Timeout": "no one-time code entered in time",
+            "CustomerNotFound": "no contact on file to send a code to",
+            "NotificationDeliveryError": "the one-time code could not be delivered",
+        }.get(error, f"identity check failed ({error})")
+        known = bool(self.cases.get(case_id).get("customerId"))
+        if not known:  # parked like a customer so the caller could not tell; a person says what happens now
+            reason = "no customer on file matches this contact: customer not authenticated for a sensitive request"
+        case = self.cases.update(
+            case_id,
+            fields={"status": "ESCALATED", "verificationFailure": reason},
+            remove=["otp", "pendingTaskToken"],
+            timeline=[{"at": iso(), "stage": "verify", "detail": f"identity not proven: {reason}", "actor": "system"}],
+        )
+        route = route_for(case.get("intent") or "other", case.get("priority"))
+        needs, evidence = case.get("intent"), []
+        if case.get("secondaryIntent"):  # two needs: the person who takes it sees both, as Resolve would show
+            needs = f"{case.get('intent')} + {case['secondaryIntent']}"
+            evidence = [{"primaryIntent": case.get("intent"), "secondaryIntent": case["secondaryIntent"]}]
+        return ResolutionResult(
+            outcome="ESCALATE",
+            summary=f"{needs}: identity not proven ({reason})",
+            evidence=evidence,
+            queue=route.queue,
+            priority=raise_priority(route.priority, "high"),
+            reason=reason,
+            slaSeconds=route.slaSeconds,
+            supervisorSlaSeconds=route.supervisorSlaSeconds,
+            notification="agent_resolution",
+        )
+
+    def record_failure(self, case_id: str, failure: dict[str, Any], state: dict[str, Any]) -> ResolutionResult:
+        error = str(failure.get("Error", "Unknown"))
+        cause = redact_text(failure_message(failure))[:300]
+        step = (state.get("failedStep") or {}).get("state", "")
+        case = self.cases.record(case_id, "failure", f"step {step} failed: {error}: {cause}", status="FAILED")
+        route_data = (state.get("classification") or {}).get("route")
+        queue = route_data["queue"] if route_data else "general"
+        return ResolutionResult(
+            outcome="ESCALATE",
+            summary=f"automatic handling failed ({error}); please handle this case by hand",
+            queue=queue,
+            priority=raise_priority(case.get("priority") or "normal", "high"),
+            reason=f"workflow step failed: {error}",
+            slaSeconds=queue_sla_seconds(queue),
+            supervisorSlaSeconds=queue_sla_seconds("supervisors"),
+            notification="agent_resolution",
+        )
