@@ -1,12 +1,10 @@
 """ApplyDecision state: carry out the agent's decision (refund, unlock...) or route a REASSIGN."""
 
-from switchboard.domain.models import ResolutionResult, TaskDecision
+from switchboard.domain.models import ApplyDecisionInput
 from switchboard.workflow.decide import DecisionExecutor
 from switchboard.workflow.step import workflow_step
 
 
-@workflow_step
+@workflow_step(model=ApplyDecisionInput)
 def handler(state, context):
-    decision = TaskDecision.model_validate(state.decision)
-    previous = ResolutionResult.model_validate(state.resolution)
-    return DecisionExecutor().apply(state.caseId, decision, previous)
+    return DecisionExecutor().apply(state.caseId, state.decision, state.resolution)

@@ -1,9 +1,10 @@
 """Classify state: intent, language, priority and route."""
 
+from switchboard.domain.models import StepInput
 from switchboard.workflow.classify import classify_case
 from switchboard.workflow.step import workflow_step
 
 
-@workflow_step
+@workflow_step(model=StepInput)
 def handler(state, context):
     return classify_case(state.caseId)

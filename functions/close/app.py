@@ -1,9 +1,10 @@
 """Close state: status CLOSED and the case events out."""
 
+from switchboard.domain.models import StepInput
 from switchboard.workflow.close import close_case
 from switchboard.workflow.step import workflow_step
 
 
-@workflow_step
+@workflow_step(model=StepInput)
 def handler(state, context):
     return close_case(state.caseId)

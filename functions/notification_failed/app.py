@@ -1,10 +1,10 @@
 """Record*NoticeFailure states: record the notice FAILED on the case and dead-letter it for ops."""
 
+from switchboard.domain.models import NotificationFailedInput
 from switchboard.workflow.notify import record_delivery_failure
 from switchboard.workflow.step import workflow_step
 
 
-@workflow_step
+@workflow_step(model=NotificationFailedInput)
 def handler(state, context):
-    failure = getattr(state, "notifyFailure", None) or {}
-    return record_delivery_failure(state.caseId, failure, getattr(state, "notification", None))
+    return record_delivery_failure(state.caseId, state.notifyFailure.model_dump(), state.notification)

@@ -1,10 +1,13 @@
 """RecordFailure state: a step failed for good; record it and route the case to a human."""
 
+from switchboard.domain.models import RecordFailureInput
 from switchboard.workflow.escalate import Escalations
 from switchboard.workflow.step import workflow_step
 
 
-@workflow_step
+@workflow_step(model=RecordFailureInput)
 def handler(state, context):
-    failure = getattr(state, "failure", None) or {}
-    return Escalations().record_failure(state.caseId, failure, state.model_dump())
+    route = state.classification.route if state.classification else None
+    return Escalations().record_failure(
+        state.caseId, state.failure.model_dump(), state.failedStep.state, route.queue if route else None
+    )

@@ -1,12 +1,12 @@
 """SlaExpired / HandToSupervisors states: the agent SLA passed, or the agents' task could not be opened;
 supervisors take the case."""
 
-from switchboard.domain.models import ResolutionResult
+from switchboard.domain.models import SlaExpiredInput
 from switchboard.workflow.escalate import Escalations
 from switchboard.workflow.step import workflow_step
 
 
-@workflow_step
+@workflow_step(model=SlaExpiredInput)
 def handler(state, context):
-    previous = ResolutionResult.model_validate(state.resolution)
-    return Escalations().sla_expired(state.caseId, previous, getattr(state, "startFailure", None))
+    start_failure = state.startFailure.model_dump() if state.startFailure else None
+    return Escalations().sla_expired(state.caseId, state.resolution, start_failure)

@@ -8,7 +8,18 @@ import json
 from functools import partial
 from typing import Any
 
-from ..domain.errors import CaseNotFound, Forbidden, TaskConflict, TaskNotFound, TransientError
+from ..domain.errors import (
+    CaseNotFound,
+    CodeRejected,
+    DuplicateInProgress,
+    Forbidden,
+    IdempotencyConflict,
+    NoCodePending,
+    TaskConflict,
+    TaskNotFound,
+    TooManyAttempts,
+    TransientError,
+)
 from ..domain.identity import Principal, principal_from
 from ..observability import logger
 from .errors import ApiError, check_json_request, error_body, validation_details
@@ -107,9 +118,6 @@ def resolver(cors: Any = None) -> Any:
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
     from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
     from aws_lambda_powertools.shared.json_encoder import Encoder
-
-    from ..channels.intake import DuplicateInProgress, IdempotencyConflict
-    from ..workflow.verify import CodeRejected, NoCodePending, TooManyAttempts
 
     app = APIGatewayRestResolver(
         cors=cors,

@@ -113,8 +113,8 @@ def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:
 
 
 def _code_entered(case_id: str, code: str, language: str) -> dict[str, str]:
-    from ..domain.errors import CaseNotFound
-    from ..workflow.verify import CodeRejected, NoCodePending, TooManyAttempts, Verification
+    from ..domain.errors import CaseNotFound, CodeRejected, NoCodePending, TooManyAttempts
+    from ..workflow.verify import Verification
 
     try:
         Verification().check_code(case_id, code)

@@ -21,7 +21,14 @@ from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..adapters.repository.sessions import ChatSessions
 from ..config import settings
 from ..domain.clock import iso
-from ..domain.errors import CaseNotFound, ConcurrentUpdate, DependencyUnavailable, TransientError
+from ..domain.errors import (
+    CaseNotFound,
+    ConcurrentUpdate,
+    DependencyUnavailable,
+    DuplicateInProgress,
+    IdempotencyConflict,
+    TransientError,
+)
 from ..domain.identity import new_case_token
 from ..domain.models import AppChatContact, ContactAccepted, PhoneContact, WebContact
 from ..nlp.language import detect_language
@@ -32,19 +39,7 @@ IN_PROGRESS_WAIT_SECONDS = 5.0
 MAX_ID_ATTEMPTS = 5
 
 
-class IdempotencyConflict(Exception):
-    """The same idempotency key came with a different body."""
-
-    def __init__(self, key: str, field: str) -> None:
-        super().__init__(key)
-        self.field = field
-
-
 NATURAL_KEY_FIELD = {"phone": "contactId", "app_chat": "messageId", "web": "submissionId"}
-
-
-class DuplicateInProgress(Exception):
-    """The same request is still being processed by another call."""
 
 
 def natural_key(contact: PhoneContact | AppChatContact | WebContact) -> str:

@@ -26,16 +26,40 @@ class CustomerNotFound(SwitchboardError):
     pass
 
 
-class InvalidStateInput(SwitchboardError):
-    """A workflow state received input it cannot work with: a defect, never retried."""
-
-
 class VerificationFailed(SwitchboardError):
     """The customer failed the one-time-code check (too many wrong codes)."""
 
 
 class NotificationDeliveryError(SwitchboardError):
     """The channel refused or failed to deliver a message; retried, then recorded."""
+
+
+# Intake: a request that repeats another.
+class IdempotencyConflict(SwitchboardError):
+    """The same idempotency key came with a different body."""
+
+    def __init__(self, key: str, field: str) -> None:
+        super().__init__(key)
+        self.field = field
+
+
+class DuplicateInProgress(SwitchboardError):
+    """The same request is still being processed by another call."""
+
+
+# One-time codes: what the customer's answer ran into.
+class CodeRejected(SwitchboardError):
+    def __init__(self, attempts_left: int) -> None:
+        super().__init__(f"incorrect code; {attempts_left} attempt(s) left")
+        self.attempts_left = attempts_left
+
+
+class NoCodePending(SwitchboardError):
+    """No verification is waiting on this case (never asked, already passed, failed or expired)."""
+
+
+class TooManyAttempts(SwitchboardError):
+    """Every guess this code allows has been taken (the case is with a human now)."""
 
 
 class TaskConflict(SwitchboardError):

@@ -33,6 +33,19 @@ AgentActionName = Literal[
     "APPROVE_REFUND", "UNLOCK_ACCOUNT", "SEND_PASSWORD_RESET", "SEND_STATEMENT", "BLOCK_CARD", "OPEN_CHARGEBACK", "NONE"
 ]
 
+# What a notice to the customer is about: one template each in data/templates.json, named by the ASL.
+NotificationType = Literal[
+    "received",
+    "verification_code",
+    "resolved",
+    "escalated",
+    "agent_resolution",
+    "survey",
+    "failure_fallback",
+    "password_reset",
+    "statement",
+]
+
 PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 MAX_TEXT_CHARS = 4000
@@ -254,14 +267,6 @@ class ErrorResponse(BaseModel):
 # ---- workflow state (what the ASL passes between states) --------------------------------------
 
 
-class StateInput(BaseModel):
-    """The part of the execution document every function reads; the rest is passed through."""
-
-    model_config = ConfigDict(extra="allow")
-
-    caseId: Identifier
-
-
 class VerificationResult(BaseModel):
     level: VerificationLevel
     customerId: str | None = None
@@ -305,7 +310,7 @@ class ResolutionResult(BaseModel):
     slaSeconds: int | None = None
     supervisorSlaSeconds: int | None = None
     tier: Literal["agent", "supervisor"] = "agent"
-    notification: str = "resolved"
+    notification: NotificationType = "resolved"
 
 
 class TaskDecision(BaseModel):
@@ -317,3 +322,70 @@ class TaskDecision(BaseModel):
     actions: list[AgentAction] = []
     queue: Queue | None = None
     agentId: str
+
+
+# ---- what each state's function reads from the execution document ---------------------------
+
+
+class StepInput(BaseModel):
+    """The case id every state's function reads; each state's model below adds the fields that state
+    reads. The rest of the execution document (the workflow's own) is ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    caseId: Identifier
+
+
+class CaughtError(BaseModel):
+    """What a Catch puts at its ResultPath: the error's name and its cause (a Lambda error's JSON;
+    null when SendTaskFailure gave none)."""
+
+    Error: str = "Unknown"
+    Cause: str | None = None
+
+
+class FailedStep(BaseModel):
+    state: str = ""
+
+
+class RoutedClassification(BaseModel):
+    route: Route | None = None
+
+
+class SendCodeInput(StepInput):
+    taskToken: str
+
+
+class EscalateInput(StepInput):
+    taskToken: str
+    request: ResolutionResult
+    tier: Literal["agent", "supervisor"] = "agent"
+
+
+class ApplyDecisionInput(StepInput):
+    decision: TaskDecision
+    resolution: ResolutionResult
+
+
+class NotifyInput(StepInput):
+    notification: NotificationType
+
+
+class NotificationFailedInput(StepInput):
+    notifyFailure: CaughtError = CaughtError()
+    notification: NotificationType | None = None
+
+
+class RecordFailureInput(StepInput):
+    failure: CaughtError = CaughtError()
+    failedStep: FailedStep = FailedStep()
+    classification: RoutedClassification | None = None
+
+
+class SlaExpiredInput(StepInput):
+    resolution: ResolutionResult
+    startFailure: CaughtError | None = None
+
+
+class StepUpFailedInput(StepInput):
+    stepUpFailure: CaughtError = CaughtError()

@@ -169,13 +169,15 @@ class Escalations:
             notification="agent_resolution",
         )
 
-    def record_failure(self, case_id: str, failure: dict[str, Any], state: dict[str, Any]) -> ResolutionResult:
+    def record_failure(
+        self, case_id: str, failure: dict[str, Any], step: str, classified_queue: str | None
+    ) -> ResolutionResult:
+        """A step failed for good: the case is FAILED and goes to a person, on the queue its
+        classification chose (general when it failed before that)."""
         error = str(failure.get("Error", "Unknown"))
         cause = redact_text(failure_message(failure))[:300]
-        step = (state.get("failedStep") or {}).get("state", "")
         case = self.cases.record(case_id, "failure", f"step {step} failed: {error}: {cause}", status="FAILED")
-        route_data = (state.get("classification") or {}).get("route")
-        queue = route_data["queue"] if route_data else "general"
+        queue = classified_queue or "general"
         return ResolutionResult(
             outcome="ESCALATE",
             summary=f"automatic handling failed ({error}); please handle this case by hand",

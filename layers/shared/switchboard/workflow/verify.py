@@ -21,7 +21,14 @@ from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..adapters.repository.directory import CustomerDirectory
 from ..config import settings
 from ..domain.clock import iso, now, parse_iso
-from ..domain.errors import CaseNotFound, TransientError, VerificationFailed
+from ..domain.errors import (
+    CaseNotFound,
+    CodeRejected,
+    NoCodePending,
+    TooManyAttempts,
+    TransientError,
+    VerificationFailed,
+)
 from ..domain.models import VerificationResult
 from ..observability import logger
 from .notify import Notifier, duration_text
@@ -32,20 +39,6 @@ def max_attempts() -> int:
     from ..domain.routing import limit
 
     return int(limit("wrongCodesPerCode")["max"])
-
-
-class CodeRejected(Exception):
-    def __init__(self, attempts_left: int) -> None:
-        super().__init__(f"incorrect code; {attempts_left} attempt(s) left")
-        self.attempts_left = attempts_left
-
-
-class NoCodePending(Exception):
-    """No verification is waiting on this case (never asked, already passed, failed or expired)."""
-
-
-class TooManyAttempts(Exception):
-    """Every guess this code allows has been taken (the case is with a human now)."""
 
 
 def _number_word(n: int) -> str:
