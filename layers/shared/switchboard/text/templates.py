@@ -10,23 +10,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from ..domain.models import NotificationType, Queue
 
 DATA_FILE = Path(__file__).parents[1] / "data" / "templates.json"
 LANGUAGES = ("zh-CN", "en")
 CHANNELS = ("sms", "email", "chat")
-NOTIFICATION_TYPES = (
-    "received",
-    "verification_code",
-    "resolved",
-    "escalated",
-    "agent_resolution",
-    "survey",
-    "failure_fallback",
-    "password_reset",
-    "statement",
-)
-QUEUES = ("account_support", "payments", "disputes", "complaints", "general", "supervisors")
+NOTIFICATION_TYPES = get_args(NotificationType)  # the vocabularies of domain/models.py, which the data must cover
+QUEUES = get_args(Queue)
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
