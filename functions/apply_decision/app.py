@@ -4,7 +4,9 @@ from switchboard.domain.models import ApplyDecisionInput
 from switchboard.workflow.decide import DecisionExecutor
 from switchboard.workflow.step import workflow_step
 
+executor = DecisionExecutor()  # built once per cold start
+
 
 @workflow_step(model=ApplyDecisionInput)
 def handler(state, context):
-    return DecisionExecutor().apply(state.caseId, state.decision, state.resolution)
+    return executor.apply(state.caseId, state.decision, state.resolution)

@@ -4,7 +4,9 @@ from switchboard.domain.models import EscalateInput
 from switchboard.workflow.escalate import Escalations
 from switchboard.workflow.step import workflow_step
 
+escalations = Escalations()  # built once per cold start
+
 
 @workflow_step(model=EscalateInput)
 def handler(state, context):
-    return Escalations().open_task(state.caseId, state.taskToken, state.request, state.tier)
+    return escalations.open_task(state.caseId, state.taskToken, state.request, state.tier)

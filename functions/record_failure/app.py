@@ -4,10 +4,12 @@ from switchboard.domain.models import RecordFailureInput
 from switchboard.workflow.escalate import Escalations
 from switchboard.workflow.step import workflow_step
 
+escalations = Escalations()  # built once per cold start
+
 
 @workflow_step(model=RecordFailureInput)
 def handler(state, context):
     route = state.classification.route if state.classification else None
-    return Escalations().record_failure(
+    return escalations.record_failure(
         state.caseId, state.failure.model_dump(), state.failedStep.state, route.queue if route else None
     )

@@ -5,8 +5,10 @@ from switchboard.domain.models import SlaExpiredInput
 from switchboard.workflow.escalate import Escalations
 from switchboard.workflow.step import workflow_step
 
+escalations = Escalations()  # built once per cold start
+
 
 @workflow_step(model=SlaExpiredInput)
 def handler(state, context):
     start_failure = state.startFailure.model_dump() if state.startFailure else None
-    return Escalations().sla_expired(state.caseId, state.resolution, start_failure)
+    return escalations.sla_expired(state.caseId, state.resolution, start_failure)

@@ -5,8 +5,10 @@ from switchboard.domain.models import StepUpFailedInput
 from switchboard.workflow.escalate import Escalations
 from switchboard.workflow.step import workflow_step
 
+escalations = Escalations()  # built once per cold start
+
 
 @workflow_step(model=StepUpFailedInput)
 def handler(state, context):
     failure = state.stepUpFailure
-    return Escalations().step_up_failed(state.caseId, failure.Error, failure_message(failure.model_dump()))
+    return escalations.step_up_failed(state.caseId, failure.Error, failure_message(failure.model_dump()))

@@ -4,7 +4,9 @@ from switchboard.domain.models import StepInput
 from switchboard.workflow.step import workflow_step
 from switchboard.workflow.verify import Verification
 
+verification = Verification()  # built once per cold start
+
 
 @workflow_step(model=StepInput)
 def handler(state, context):
-    return Verification().verify(state.caseId)
+    return verification.verify(state.caseId)

@@ -70,3 +70,20 @@ def test_record_failure_marks_the_case_failed_and_routes_it(runtime, case_id, cl
 def test_an_unknown_case_is_a_named_error_the_asl_can_catch(runtime):
     payload, error = invoke(runtime.functions["VerifyFunction"], {"caseId": "SB000000-NOSUCH"})
     assert error == "Unhandled" and payload["errorType"] == "CaseNotFound"
+
+
+def test_a_workflow_step_that_answers_a_loose_dict_is_refused():
+    """Given a state's function that answers a dict instead of its output model,
+    when the workflow invokes it, then it fails loudly (the Catch sends the case to a person)
+    instead of passing an unchecked document to the next state."""
+    from switchboard.domain.models import StepInput
+    from switchboard.workflow.step import workflow_step
+
+    from local_runtime.lambda_hook import LambdaContext
+
+    @workflow_step(model=StepInput)
+    def loose(state, context):
+        return {"caseId": state.caseId}
+
+    with pytest.raises(TypeError, match="answers its output model, not dict"):
+        loose({"caseId": "CASE-1"}, LambdaContext("Loose", "arn:aws:lambda:us-east-1:123456789012:function:Loose", 128))

@@ -389,3 +389,49 @@ class SlaExpiredInput(StepInput):
 
 class StepUpFailedInput(StepInput):
     stepUpFailure: CaughtError = CaughtError()
+
+
+# ---- what each state's function answers (at the state's ResultPath) ----------------------------
+# Verify, Classify, Resolve, ApplyDecision, SlaExpired, StepUpFailed and RecordFailure answer the
+# models above (VerificationResult, ClassificationResult, ResolutionResult).
+
+
+class NotificationOutcome(BaseModel):
+    """Notify (and Survey): what was sent, or why nothing was; the case keeps the full record."""
+
+    type: NotificationType
+    status: Literal["SENT", "ALREADY_SENT", "NO_DESTINATION", "SKIPPED"]
+    channel: str | None = None
+    to: str | None = None  # masked
+    at: str | None = None
+
+
+class DeliveryFailureRecorded(BaseModel):
+    """Record*NoticeFailure: the failed notice is on the case and, for ops, on the dead-letter queue."""
+
+    recorded: bool
+    type: str
+    error: str
+
+
+class CaseClosed(BaseModel):
+    status: Literal["CLOSED"]
+
+
+class TaskOpened(BaseModel):
+    """Escalate (HumanTask/SupervisorTask's invoked function; the wait's output is the decision)."""
+
+    taskId: str
+    queue: Queue
+    slaDueAt: str
+
+
+class CodeSent(BaseModel):
+    """StepUpVerification's invoked function (the wait's output is the code check's)."""
+
+    codeSentBy: str | None
+    status: str
+
+
+class SlaBreach(BaseModel):
+    slaBreached: bool

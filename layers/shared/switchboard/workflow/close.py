@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..domain.clock import iso
+from ..domain.models import CaseClosed
 
 
-def close_case(case_id: str, cases: CaseRepository | None = None) -> dict[str, Any]:
+def close_case(case_id: str, cases: CaseRepository | None = None) -> CaseClosed:
     from ..adapters.events import publish
 
     cases = cases or CaseRepository()
@@ -26,4 +25,4 @@ def close_case(case_id: str, cases: CaseRepository | None = None) -> dict[str, A
     if case.get("resolution"):
         publish("CaseResolved", case)
     publish("CaseClosed", case)
-    return {"status": "CLOSED"}
+    return CaseClosed(status="CLOSED")

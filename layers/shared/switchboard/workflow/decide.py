@@ -14,8 +14,13 @@ from ..text.templates import action_text
 from .services import CaseServices
 
 
-class DecisionExecutor(CaseServices):
+class DecisionExecutor:
     """Carries out what an agent decided, once the workflow resumes (ApplyDecision state)."""
+
+    def __init__(self, services: CaseServices | None = None) -> None:
+        services = services or CaseServices()
+        self.cases, self.directory = services.cases, services.directory
+        self.ledger, self.notifier = services.ledger, services.notifier
 
     def apply(self, case_id: str, decision: TaskDecision, previous: ResolutionResult) -> ResolutionResult:
         actor = f"agent:{decision.agentId}"

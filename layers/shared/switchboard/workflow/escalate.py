@@ -16,7 +16,7 @@ from ..config import settings
 from ..domain.clock import iso, now
 from ..domain.errors import failure_message
 from ..domain.masking import redact_text
-from ..domain.models import ResolutionResult
+from ..domain.models import ResolutionResult, SlaBreach, TaskOpened
 from ..domain.routing import one_step_up, policy, queue_sla_seconds, raise_priority, route_for
 from ..observability import MetricUnit, logger, metrics
 from .notify import Notifier
@@ -41,7 +41,7 @@ class Escalations:
         self.notifier = notifier or Notifier(self.cases)
         self._sns = sns
 
-    def open_task(self, case_id: str, task_token: str, request: ResolutionResult, tier: str) -> dict[str, Any]:
+    def open_task(self, case_id: str, task_token: str, request: ResolutionResult, tier: str) -> TaskOpened:
         case = self.cases.get(case_id)
         queue = request.queue or "general"
         sla_seconds = request.slaSeconds or queue_sla_seconds(queue)
@@ -80,7 +80,7 @@ class Escalations:
                 ],
             )
             publish("CaseEscalated", case, queue=queue, tier=tier)
-        return {"taskId": task["taskId"], "queue": queue, "slaDueAt": task["slaDueAt"]}
+        return TaskOpened(taskId=task["taskId"], queue=queue, slaDueAt=task["slaDueAt"])
 
     def sla_expired(
         self, case_id: str, previous: ResolutionResult, start_failure: dict[str, Any] | None = None
@@ -114,7 +114,7 @@ class Escalations:
             notification="agent_resolution",
         )
 
-    def sla_breached(self, case_id: str) -> dict[str, Any]:
+    def sla_breached(self, case_id: str) -> SlaBreach:
         """Supervisors missed it too: mark the case, raise the ops alarm, tell the customer."""
         case = self.cases.get(case_id)
         if case.get("openTaskId"):
@@ -133,7 +133,7 @@ class Escalations:
             self.notifier.send(case_id, "failure_fallback")
         except Exception:  # noqa: BLE001 - the alarm is raised already; a failed notice must not hide it
             logger.exception("fallback notice failed", extra={"caseId": case_id})
-        return {"slaBreached": True}
+        return SlaBreach(slaBreached=True)
 
     def step_up_failed(self, case_id: str, error: str, cause: str = "") -> ResolutionResult:
         """`cause` is the failure's readable message: VerificationFailed says why (wrong codes, code limit)."""

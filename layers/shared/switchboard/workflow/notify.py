@@ -18,6 +18,7 @@ from ..config import settings
 from ..domain.clock import iso
 from ..domain.errors import NotificationDeliveryError, TransientError, failure_message
 from ..domain.masking import mask_email, mask_phone
+from ..domain.models import DeliveryFailureRecorded, NotificationOutcome
 from ..observability import logger
 
 _CONTACT_FIELD = {"sms": "phone", "email": "email"}
@@ -222,7 +223,7 @@ def _duration(seconds: int, language: str) -> str:
     return f"{text}内" if language == "zh-CN" else f"within {text}"
 
 
-def notify_case(case_id: str, notification_type: str, notifier: Notifier | None = None) -> dict[str, Any]:
+def notify_case(case_id: str, notification_type: str, notifier: Notifier | None = None) -> NotificationOutcome:
     """Fill a notification type's fields from the case, then send it once."""
     from ..text.templates import team_name
 
@@ -243,7 +244,7 @@ def notify_case(case_id: str, notification_type: str, notifier: Notifier | None 
         seconds = route.slaSeconds if route and route.queue == queue else queue_sla_seconds(queue)
         fields["team"] = team_name(queue, language)
         fields["sla"] = _duration(seconds, language)
-    return notifier.send(case_id, notification_type, **fields)
+    return NotificationOutcome.model_validate(notifier.send(case_id, notification_type, **fields))
 
 
 def record_delivery_failure(
@@ -252,7 +253,7 @@ def record_delivery_failure(
     notification_type: str | None = None,
     notifier: Notifier | None = None,
     sqs: Any | None = None,
-) -> dict[str, Any]:
+) -> DeliveryFailureRecorded:
     """After retries: on the case (the notice FAILED, with the reason) for the agent, and on the
     dead-letter queue (alarmed) for ops."""
     from ..domain.masking import redact_text
@@ -268,4 +269,4 @@ def record_delivery_failure(
             QueueUrl=queue_url,
             MessageBody=json.dumps({"caseId": case_id, "type": kind, "error": error, "cause": cause, "at": iso()}),
         )
-    return {"recorded": True, "type": kind, "error": error}
+    return DeliveryFailureRecorded(recorded=True, type=kind, error=error)

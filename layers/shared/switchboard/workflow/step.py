@@ -15,17 +15,21 @@ from ..observability import logger, metrics, tracer
 
 def workflow_step[M: StepInput](
     model: type[M],
-) -> Callable[[Callable[[M, Any], BaseModel | dict[str, Any]]], Callable[[dict[str, Any], Any], Any]]:
+) -> Callable[[Callable[[M, Any], BaseModel]], Callable[[dict[str, Any], Any], Any]]:
     """Wrap `step(state, context)` of a state's function: the event is parsed into the state's own
-    input `model`, and the step's pydantic result is answered as plain JSON."""
+    input `model`, and the step's result (the state's output model) is answered as plain JSON."""
 
-    def wrap(step: Callable[[M, Any], BaseModel | dict[str, Any]]) -> Callable[[dict[str, Any], Any], Any]:
+    def wrap(step: Callable[[M, Any], BaseModel]) -> Callable[[dict[str, Any], Any], Any]:
         @functools.wraps(step)
         def handler(event: dict[str, Any], context: Any) -> Any:
             state = model.model_validate(event)
             logger.set_correlation_id(state.caseId)
             result = step(state, context)
-            return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+            if not isinstance(result, BaseModel):  # a state's output is a contract, never a loose dict
+                raise TypeError(
+                    f"{step.__module__}: a workflow step answers its output model, not {type(result).__name__}"
+                )
+            return result.model_dump(mode="json")
 
         return metrics.log_metrics(tracer.capture_lambda_handler(logger.inject_lambda_context(handler)))
 

@@ -29,7 +29,7 @@ from ..domain.errors import (
     TransientError,
     VerificationFailed,
 )
-from ..domain.models import VerificationResult
+from ..domain.models import CodeSent, VerificationResult
 from ..observability import logger
 from .notify import Notifier, duration_text
 
@@ -105,7 +105,7 @@ class Verification:
         self.cases.record(case_id, "verify", detail, **fields)
         return result
 
-    def start_step_up(self, case_id: str, task_token: str) -> dict[str, Any]:
+    def start_step_up(self, case_id: str, task_token: str) -> CodeSent:
         """Send a code to the contact on file and park the workflow's token until it comes back.
 
         A contact that matches nobody on file (or a customer with no phone or email) is parked the same
@@ -138,13 +138,13 @@ class Verification:
             timeline=[timeline_entry("verify", detail if reachable else f"{detail}; no contact on file: none sent")],
         )
         if not customer or not reachable:
-            return {"codeSentBy": None, "status": "NOT_SENT"}
+            return CodeSent(codeSentBy=None, status="NOT_SENT")
         language = case.get("language") or customer.get("language") or "en"
         validity = duration_text(settings().otp_timeout_seconds, language)  # the same setting bounds the wait
         sent = self.notifier.send(case_id, "verification_code", code=code, validity=validity)
         if sent["status"] != "SENT":  # over the destination's message limit: no code is on its way
             raise VerificationFailed("one-time code not sent: message limit for the contact on file reached")
-        return {"codeSentBy": sent.get("channel"), "status": sent["status"]}
+        return CodeSent(codeSentBy=sent.get("channel"), status=sent["status"])
 
     def check_code(self, case_id: str, code: str) -> dict[str, Any]:
         case = self.cases.get(case_id)
