@@ -119,3 +119,23 @@ def test_every_module_imports_on_its_own():
     assert done.returncode == 0, done.stderr
     # then none fails to import
     assert json.loads(done.stdout.splitlines()[-1]) == {}
+
+
+# Modules that read Chinese (the classifier, language detection, the code masker, the period parser
+# with its period labels) rather than speak it; every sentence a customer reads lives in text/.
+READS_CHINESE = {"nlp", "domain.masking", "domain.periods"}
+
+
+def test_every_chinese_sentence_the_customer_reads_lives_in_text():
+    """Given every module of the package, when its string literals are read, then Chinese appears only
+    in text/ and in the modules that parse Chinese input: a prompt or notice written elsewhere fails."""
+    speaking = []
+    for name, path in MODULES.items():
+        relative = name.removeprefix("switchboard.")
+        if relative.startswith("text") or any(relative.startswith(reader) for reader in READS_CHINESE):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if any("\u4e00" <= ch <= "\u9fff" for ch in node.value):
+                    speaking.append(f"{name}:{node.lineno}")
+    assert speaking == []

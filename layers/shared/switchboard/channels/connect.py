@@ -11,32 +11,8 @@ from pydantic import ValidationError
 
 from ..domain.models import PhoneContact, normalise_text
 from ..domain.routing import ivr_intent, route_for
+from ..text.prompts import prompt_text
 from .intake import Intake
-
-PROMPTS = {
-    "TRANSFER": {
-        "zh-CN": "您的案件编号是{case}。正在为您转接{team},请稍候。",
-        "en": "Your case number is {case}. Connecting you to our {team} now, please hold.",
-    },
-    "PLAY_MESSAGE": {
-        "zh-CN": "您的案件编号是{case}。我们会通过短信把处理结果发送给您。",
-        "en": "Your case number is {case}. We will send you the answer by text message.",
-    },
-    "COLLECT_CODE": {  # the same words whether or not the number is on file: the prompt reveals nothing
-        "zh-CN": "您的案件编号是{case}。为了您的账户安全,如您的号码已在我们这里登记,我们会向登记的手机发送六位验证码,请收到后输入;否则请稍候,我们为您转接人工客服。",
-        "en": "Your case number is {case}. For your security, if this number is registered with us we are texting a six-digit code to the phone on file: please enter it. Otherwise, please hold for an agent.",
-    },
-    "CODE_ACCEPTED": {
-        "zh-CN": "验证成功,我们正在处理您的请求。",
-        "en": "Thank you, you are verified. We are handling your request now.",
-    },
-    "CODE_REJECTED": {"zh-CN": "验证码不正确,请重新输入。", "en": "That code is not correct. Please try again."},
-    "NO_CASE": {"zh-CN": "正在为您转接{team},请稍候。", "en": "Connecting you to our {team}, please hold."},
-    "CODE_FAILED": {
-        "zh-CN": "验证未通过,正在为您转接人工客服。",
-        "en": "We could not verify you. Connecting you to an agent.",
-    },
-}
 
 
 def _language(params: dict[str, str], attributes: dict[str, str], text: str) -> str:
@@ -80,13 +56,13 @@ def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> 
         # A withheld or malformed caller id opens no case: the caller still reaches a person.
         from ..text.templates import team_name
 
-        prompt = PROMPTS["NO_CASE"][language].format(team=team_name("general", language))
+        prompt = prompt_text("NO_CASE", language, team=team_name("general", language))
         return _flat(caseId="", caseStatus="", nextAction="TRANSFER", queue="general", language=language, prompt=prompt)
     accepted = (intake or Intake()).accept(contact, idempotency_key=None, app_user=None)
     action, queue = _next_action(contact, text)
     from ..text.templates import team_name
 
-    prompt = PROMPTS[action][language].format(case=" ".join(accepted.caseId), team=team_name(queue, language))
+    prompt = prompt_text(action, language, case=" ".join(accepted.caseId), team=team_name(queue, language))
     return _flat(
         caseId=accepted.caseId,
         caseStatus=accepted.status,
@@ -118,11 +94,11 @@ def _code_entered(case_id: str, code: str, language: str) -> dict[str, str]:
 
     try:
         Verification().check_code(case_id, code)
-        action, prompt = "PLAY_MESSAGE", PROMPTS["CODE_ACCEPTED"][language]
+        action, prompt = "PLAY_MESSAGE", prompt_text("CODE_ACCEPTED", language)
     except CodeRejected as rejected:
         key = "CODE_REJECTED" if rejected.attempts_left else "CODE_FAILED"
         action = "COLLECT_CODE" if rejected.attempts_left else "TRANSFER"
-        prompt = PROMPTS[key][language]
+        prompt = prompt_text(key, language)
     except (NoCodePending, TooManyAttempts, CaseNotFound):  # nothing (left) to check: the caller reaches a person
-        action, prompt = "TRANSFER", PROMPTS["CODE_FAILED"][language]
+        action, prompt = "TRANSFER", prompt_text("CODE_FAILED", language)
     return _flat(caseId=case_id, nextAction=action, language=language, prompt=prompt)

@@ -1,1 +1,2 @@
-"""Customer-facing sentences: the message templates and the knowledge articles (data/ holds their texts)."""
+"""Customer-facing sentences: message templates, knowledge articles (data/ holds their texts), the
+Resolve stage's sentences and the phone line's prompts."""

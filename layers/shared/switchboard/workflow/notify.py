@@ -206,25 +206,9 @@ class Notifier:
         return answer["MessageId"]
 
 
-_UNITS = ((86400, "天", "day"), (3600, "小时", "hour"), (60, "分钟", "minute"), (1, "秒", "second"))
-
-
-def duration_text(seconds: int, language: str) -> str:
-    """ "30 seconds", "1 minute", "5 minutes", "1 day" / "30秒", "5分钟": the largest unit that states
-    the duration exactly, with the right plural."""
-    seconds = max(1, int(seconds))
-    size, zh, en = next(unit for unit in _UNITS if seconds % unit[0] == 0)
-    n = seconds // size
-    return f"{n}{zh}" if language == "zh-CN" else f"{n} {en}{'s' if n != 1 else ''}"
-
-
-def _duration(seconds: int, language: str) -> str:
-    text = duration_text(seconds, language)
-    return f"{text}内" if language == "zh-CN" else f"within {text}"
-
-
 def notify_case(case_id: str, notification_type: str, notifier: Notifier | None = None) -> NotificationOutcome:
     """Fill a notification type's fields from the case, then send it once."""
+    from ..text.durations import within_duration
     from ..text.templates import team_name
 
     notifier = notifier or Notifier()
@@ -243,7 +227,7 @@ def notify_case(case_id: str, notification_type: str, notifier: Notifier | None 
         # the intent's own SLA when its queue has it (a refund review is slower than a first answer)
         seconds = route.slaSeconds if route and route.queue == queue else queue_sla_seconds(queue)
         fields["team"] = team_name(queue, language)
-        fields["sla"] = _duration(seconds, language)
+        fields["sla"] = within_duration(seconds, language)
     return NotificationOutcome.model_validate(notifier.send(case_id, notification_type, **fields))
 
 

@@ -31,7 +31,8 @@ from ..domain.errors import (
 )
 from ..domain.models import CodeSent, VerificationResult
 from ..observability import logger
-from .notify import Notifier, duration_text
+from ..text.durations import duration_text
+from .notify import Notifier
 
 
 def max_attempts() -> int:
