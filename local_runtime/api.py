@@ -43,7 +43,7 @@ class ApiGateway:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
         self.routes = [(route, _route_pattern(route["path"])) for route in runtime.routes]
-        resolve = template.Resolver(runtime.refs, runtime.attrs, {})
+        resolve = template.Resolver(runtime.refs, runtime.attrs, runtime.conditions())
         apis = [r for r in runtime.resources.values() if r["Type"] == "AWS::Serverless::Api"]
         self.cors = next((resolve(api["Properties"]["Cors"]) for api in apis if api["Properties"].get("Cors")), None)
 
@@ -66,8 +66,9 @@ class ApiGateway:
             ("AllowHeaders", "Access-Control-Allow-Headers"),
             ("MaxAge", "Access-Control-Max-Age"),
         ):
-            if cors.get(key):
-                headers[header] = str(cors[key]).strip("'")
+            value = str(cors.get(key) or "").strip("'")
+            if value:  # an empty origin (no CORS origins configured) allows no browser page
+                headers[header] = value
         return Response(200, headers, "")
 
     def _cognito_claims(self, headers: dict[str, str]) -> dict[str, Any] | None:
@@ -136,6 +137,8 @@ class ApiGateway:
                     matched = (route, found.groupdict())
                     break
         if matched is None:
+            if method.upper() == "OPTIONS":  # no OPTIONS method of its own: API Gateway's mock preflight
+                return self.preflight(path)
             if allowed:
                 allow = ", ".join(self.allowed_methods(path))
                 return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}", {"Allow": allow})

@@ -134,7 +134,7 @@ class LocalRuntime:
             moto_patches.apply()
             self._reset_cached_state()
             self._assign_physical_ids()
-            resolver = template.Resolver(self.refs, self.attrs, self._conditions())
+            resolver = template.Resolver(self.refs, self.attrs, self.conditions())
             self._set_env(self._function_environment(resolver))
             self._create_resources(resolver)
             self._register_functions()
@@ -179,7 +179,7 @@ class LocalRuntime:
         spec = self.template.get("Parameters", {}).get(name, {})
         return str(self.parameter_overrides.get(name, spec.get("Default", "")))
 
-    def _conditions(self) -> dict[str, bool]:
+    def conditions(self) -> dict[str, bool]:
         resolver = template.Resolver(self.refs, self.attrs, {})
         return {name: bool(resolver(expr)) for name, expr in self.template.get("Conditions", {}).items()}
 
@@ -237,7 +237,7 @@ class LocalRuntime:
         to this runtime's names, without starting moto: what `make bench` imports handlers under."""
         if not self.refs:
             self._assign_physical_ids()
-        resolver = template.Resolver(self.refs, self.attrs, self._conditions())
+        resolver = template.Resolver(self.refs, self.attrs, self.conditions())
         env = {**self._function_environment(resolver), "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
         env["POWERTOOLS_LOG_LEVEL"] = "INFO"
         return env

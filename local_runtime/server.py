@@ -107,8 +107,6 @@ def make_server(runtime: LocalRuntime, port: int, socket_timeout: float = SOCKET
                     {"Content-Type": "application/json"},
                     json.dumps({"messages": runtime.outbox()}, ensure_ascii=False),
                 )
-            if method == "OPTIONS":
-                return gateway.preflight(url.path)
             return gateway.handle(method, url.path, dict(self.headers.items()), body, parse_qs(url.query))
 
         def _dispatch(self) -> None:

@@ -143,6 +143,17 @@ def test_a_preflight_from_a_configured_origin_is_allowed(cors_gateway, origin):
     assert "Idempotency-Key" in answer.headers["Access-Control-Allow-Headers"]
 
 
+def test_the_agents_routes_preflight_allows_the_first_configured_origin(cors_gateway):
+    # given the desk's origin listed first, when the desk asks before GET /tasks (API Gateway's own preflight)
+    answer = cors_gateway.handle(
+        "OPTIONS", "/tasks", {"Origin": ORIGINS.split(",")[0], "Access-Control-Request-Method": "GET"}, b"", {}
+    )
+    # then that one origin is allowed: the same setting as the customer routes, no second one
+    assert answer.status == 200
+    assert answer.headers["Access-Control-Allow-Origin"] == ORIGINS.split(",")[0]
+    assert "AllowedOrigin" not in TEMPLATE["Parameters"]
+
+
 def test_a_preflight_from_another_origin_gets_no_cors_allowance(cors_gateway):
     answer = cors_gateway.handle(
         "OPTIONS", "/contacts", {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}, b"", {}
