@@ -26,6 +26,10 @@ if [ -z "${PYENV_VERSION:-}" ] && command -v pyenv >/dev/null; then
   export PYENV_VERSION
 fi
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 .venv-sam/bin/sam build --template template.yaml
+# the built layer stays small: every function's cold start unpacks it (issue 11: under 20 MB)
+layer_mb=$(du -sm .aws-sam/build/SharedLayer | cut -f1)
+echo "built layer: ${layer_mb} MB (limit 20)"
+[ "$layer_mb" -lt 20 ] || { echo "the built layer is ${layer_mb} MB: 20 MB at most"; exit 1; }
 
 echo "== asl-validator"
 if [ ! -x node_modules/.bin/asl-validator ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
