@@ -27,6 +27,8 @@ with a slow poll kept as a safety net.
 recurses into the copy, where every nested level deep-copies its own subtree again: a case item (a list
 of timeline maps) is copied once per level on every UpdateItem/GetItem answer. The replacement builds
 the same fresh structure in one pass (leaves still deep-copied, binary still base64-decoded).
+
+5. `serialize_dynamodb` is a fix of concurrency, not of speed: see its docstring.
 """
 
 from __future__ import annotations
@@ -163,3 +165,24 @@ def reset() -> None:
     before the runtime installed its Lambda hook (or under another mock) would never see it."""
     with _lock:
         factory.clients.clear()
+
+
+def serialize_dynamodb() -> None:
+    """DynamoDB applies each (conditional) write to an item atomically; moto's in-memory backend
+    checks the condition and writes in plain Python, so concurrent handlers on worker threads could
+    both pass one condition, and a request serializing a live item while another thread writes it
+    fails ("dictionary changed size during iteration"). One lock around each DynamoDB request moto
+    answers gives the local runtime DynamoDB's per-request atomicity."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler, "_switchboard_serialized", False):
+        return
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def serialized(self: Any) -> Any:
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialized  # type: ignore[method-assign]  # the patch this function exists for
+    DynamoHandler._switchboard_serialized = True  # type: ignore[attr-defined]  # our marker on moto's class
