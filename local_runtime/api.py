@@ -71,31 +71,16 @@ class ApiGateway:
                 headers[header] = value
         return Response(200, headers, "")
 
-    def _cognito_claims(self, headers: dict[str, str]) -> dict[str, Any] | None:
-        """What a Cognito user-pool authorizer would pass for a seed agent's bearer token."""
-        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        agent = self.runtime.agents.get(auth[7:].strip()) if auth.lower().startswith("bearer ") else None
-        if not agent:
-            return None
-        return {
-            "sub": agent["agentId"],
-            "cognito:username": agent["agentId"],
-            "name": agent.get("name", ""),
-            "cognito:groups": ",".join(agent.get("queues", [])),
-        }
-
     def _authorize(self, route: dict[str, Any], event: dict[str, Any]) -> dict[str, Any] | Response | None:
-        """Run the route's authorizer as API Gateway would: a Lambda authorizer is our own function
-        from the template, invoked with a REQUEST event; a Cognito one is played by the seed agents."""
+        """Run the route's authorizer as API Gateway would: our own function from the template, invoked
+        with a REQUEST event, unless a header it requires (an identity source) is missing: then 401."""
         name = route["authorizer"]
         if not name:
             return None
         spec = self.runtime.authorizers[name]
-        if spec["kind"] == "cognito":
-            claims = self._cognito_claims(event["headers"] or {})
-            if not claims:
-                return _error(401, "UNAUTHORIZED", "a valid agent bearer token is required")
-            return {"claims": claims}
+        present = {k.lower() for k, v in (event["headers"] or {}).items() if v}
+        if any(header.lower() not in present for header in spec["headers"]):
+            return _error(401, "UNAUTHORIZED", "credentials are required")
         stage = event["requestContext"]["stage"]
         request = {
             "type": "REQUEST",

@@ -116,19 +116,19 @@ def create_state_machine(
     return arn
 
 
-def api_routes(resources: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
-    """(routes, authorizers) of the template's API: each function's Api events, and which authorizers
-    are our own Lambda functions and which are Cognito's."""
-    authorizers: dict[str, dict[str, str]] = {}
+def api_routes(resources: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(routes, authorizers) of the template's API: each function's Api events, and each authorizer's
+    function and the headers it requires (its identity sources)."""
+    authorizers: dict[str, dict[str, Any]] = {}
     routes: list[dict[str, Any]] = []
     for resource in resources.values():
         if resource["Type"] != "AWS::Serverless::Api":
             continue
         for name, spec in ((resource["Properties"].get("Auth") or {}).get("Authorizers") or {}).items():
-            if "FunctionArn" in spec:
-                authorizers[name] = {"kind": "lambda", "function": spec["FunctionArn"]["Fn::GetAtt"][0]}
-            else:
-                authorizers[name] = {"kind": "cognito"}
+            if "FunctionArn" not in spec:  # every route's authorizer is our function: it runs here as is
+                raise ValueError(f"authorizer {name}: the local runtime runs Lambda authorizers only")
+            headers = (spec.get("Identity") or {}).get("Headers") or []
+            authorizers[name] = {"function": spec["FunctionArn"]["Fn::GetAtt"][0], "headers": headers}
     for logical_id, resource in resources.items():
         if resource["Type"] != "AWS::Serverless::Function":
             continue

@@ -59,7 +59,7 @@ class LocalRuntime:
         self.attrs: dict[tuple[str, str], Any] = {}
         self.functions: dict[str, lambda_hook.LocalFunction] = {}
         self.routes: list[dict[str, Any]] = []
-        self.authorizers: dict[str, dict[str, str]] = {}
+        self.authorizers: dict[str, dict[str, Any]] = {}
         self.agents: dict[str, dict[str, Any]] = {}
         self.seed: dict[str, Any] = {}
         self.state_machine_arn = ""
@@ -204,10 +204,12 @@ class LocalRuntime:
     def _reset_cached_state() -> None:
         from switchboard import config
         from switchboard.adapters import aws
+        from switchboard.api import authorizer
 
         aws.reset_clients()
         moto_patches.reset()
         config.settings.cache_clear()
+        authorizer.default_issuers.cache_clear()  # each runtime's template parameters name its issuers
 
     def executions(self) -> list[dict[str, Any]]:
         sfn = self.client("stepfunctions")

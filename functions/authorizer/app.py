@@ -1,8 +1,9 @@
-"""Lambda REQUEST authorizer of the customer routes: resolve who is calling (see switchboard.api.authorizer)."""
+"""Lambda REQUEST authorizer of the agents' and customers' routes: resolve who is calling (see
+switchboard.api.authorizer)."""
 
 import os
 
-from switchboard.api.authorizer import default_tokens, identify, policy
+from switchboard.api.authorizer import default_issuers, identify, policy
 from switchboard.observability import logger
 
 LOCAL_IDENTITIES_FILE = os.environ.get("LOCAL_IDENTITIES_FILE", "")
@@ -10,6 +11,6 @@ LOCAL_IDENTITIES_FILE = os.environ.get("LOCAL_IDENTITIES_FILE", "")
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
-    who = identify(event.get("headers") or {}, default_tokens(), LOCAL_IDENTITIES_FILE)
+    who = identify(event.get("headers") or {}, default_issuers(), LOCAL_IDENTITIES_FILE)
     logger.info("caller identified", extra={"principal": who["principal"]})
     return policy(who, event["methodArn"])

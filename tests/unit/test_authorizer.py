@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from switchboard.api.authorizer import CognitoTokens, Unauthorized, identify, policy
+from switchboard.api.authorizer import Issuer, JwtIssuers, Unauthorized, identify, policy
 from switchboard.domain.identity import principal_from
 
 AGENTS = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Agents"
@@ -57,9 +57,8 @@ class JwksServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def client_for(self, issuer):
-        path = "agents" if issuer == AGENTS else "app"
-        return jwt.PyJWKClient(f"http://127.0.0.1:{self.server.server_address[1]}/{path}/jwks.json", timeout=3)
+    def url(self, path):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{path}/jwks.json"
 
     def close(self):
         self.server.shutdown()
@@ -76,7 +75,12 @@ def jwks():
 @pytest.fixture
 def tokens(jwks):
     jwks.fetches.clear()
-    return lambda: CognitoTokens({AGENTS: "agent", APP: "app_user"}, CLIENTS, jwks.client_for)
+    return lambda: JwtIssuers(
+        [
+            Issuer(AGENTS, "agent", CLIENTS[AGENTS], jwks.url("agents"), cognito=True),
+            Issuer(APP, "app_user", CLIENTS[APP], jwks.url("app"), cognito=True),
+        ]
+    )
 
 
 def sign(key, kid, **claims):
@@ -159,16 +163,16 @@ def test_jwks_are_fetched_once_per_pool(tokens, jwks):
 def test_a_rotated_signing_key_is_accepted_without_a_cold_start(tokens, jwks):
     # given a verifier that has already fetched and cached the pool's keys
     verifier = tokens()
-    assert verifier.verify(sign(AGENT_KEY, "agents-1"))[0] == "agent"
+    assert verifier.verify(sign(AGENT_KEY, "agents-1"))[0].kind == "agent"
     # when Cognito rotates: a new key id appears in the JWKS and tokens are signed with it
     rotated_key, rotated_jwk = keypair("agents-2")
     jwks.keys[AGENTS] = [AGENT_JWK, rotated_jwk]
     try:
-        kind, claims = verifier.verify(sign(rotated_key, "agents-2", sub="uuid-rotated"))
+        issuer, claims = verifier.verify(sign(rotated_key, "agents-2", sub="uuid-rotated"))
     finally:
         jwks.keys[AGENTS] = [AGENT_JWK]
     # then the same verifier fetched the JWKS again for the unknown kid and accepted the token
-    assert (kind, claims["sub"]) == ("agent", "uuid-rotated")
+    assert (issuer.kind, claims["sub"]) == ("agent", "uuid-rotated")
     assert jwks.fetches == [AGENTS, AGENTS]
 
 
@@ -199,3 +203,53 @@ def test_the_policy_allows_only_the_called_method_and_passes_the_context():
         {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "arn:aws:execute-api:r:a:api/prod/GET/cases/X"}
     ]
     assert answer["principalId"] == "app-lina" and answer["context"]["principal"] == "app_user"
+
+
+def test_the_template_parameters_name_the_issuers(monkeypatch):
+    from switchboard.api.authorizer import default_issuers
+
+    # given the Cognito setting (the default): the pools the template created, with their clients
+    monkeypatch.setenv("AWS_REGION", "cn-north-1")
+    monkeypatch.setenv("AGENTS_USER_POOL_ID", "cn-north-1_Agents")
+    monkeypatch.setenv("AGENTS_CLIENT_IDS", "desk,ivr")
+    monkeypatch.delenv("IDENTITY_PROVIDER", raising=False)
+    default_issuers.cache_clear()
+    (pool,) = default_issuers().issuers.values()
+    assert (pool.url, pool.kind, pool.audiences, pool.cognito) == (
+        "https://cognito-idp.cn-north-1.amazonaws.com/cn-north-1_Agents",
+        "agent",
+        {"desk", "ivr"},
+        True,
+    )
+    # when IdentityProvider=oidc: the configured issuers and claims instead, and no pool
+    monkeypatch.setenv("IDENTITY_PROVIDER", "oidc")
+    monkeypatch.setenv("OIDC_ISSUER", "https://id.example.cn/realms/agents")
+    monkeypatch.setenv("OIDC_AUDIENCES", "desk")
+    monkeypatch.setenv("OIDC_GROUPS_CLAIM", "roles")
+    monkeypatch.setenv("APP_USERS_OIDC_ISSUER", "https://id.example.cn/realms/app/")
+    monkeypatch.setenv("APP_USERS_OIDC_AUDIENCES", "app")
+    default_issuers.cache_clear()
+    try:
+        agents, app = default_issuers().issuers.values()
+    finally:
+        default_issuers.cache_clear()
+    assert (agents.kind, agents.groups_claim, agents.username_claim, agents.cognito) == (
+        "agent",
+        "roles",
+        "preferred_username",
+        False,
+    )
+    assert agents.jwks_url == "https://id.example.cn/realms/agents/.well-known/jwks.json"
+    assert (app.kind, app.audiences, app.jwks_url) == (
+        "app_user",
+        {"app"},
+        "https://id.example.cn/realms/app/.well-known/jwks.json",
+    )
+
+
+def test_an_oidc_audience_may_be_a_list_or_the_authorized_party():
+    issuer = Issuer("https://id.example.cn", "agent", frozenset({"desk"}), "unused")
+    assert issuer.client_of({"aud": ["account", "desk"]}) == "desk"
+    assert issuer.client_of({"aud": "account", "azp": "desk"}) == "desk"
+    assert issuer.client_of({"aud": "account"}) is None
+    assert issuer.client_of({"token_use": "access", "client_id": "other"}) is None

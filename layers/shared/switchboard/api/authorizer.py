@@ -1,23 +1,28 @@
-"""The Lambda REQUEST authorizer of the customer routes (POST /contacts, GET /cases/{caseId}, code,
-feedback): one route serves customers, signed-in app users and agents, which no single Cognito
-authorizer can. It resolves who is calling; the function then decides what they may see.
+"""The Lambda REQUEST authorizer of every route that takes a login (the agents' routes and the customer
+routes: POST /contacts, GET /cases/{caseId}, code, feedback). It resolves who is calling; the function
+then decides what they may see.
 
-- a Cognito JWT of the agents' pool -> agent (its groups are its queues);
-- a Cognito JWT of the app users' pool -> app user;
-- a client-credentials access token of a channel client (resource server `switchboard`, scopes
-  `switchboard/contacts.<channel>`) -> channel, with the channels its scopes name (an HTTP IVR);
+Identities come from JWT issuers configured by the template: the Cognito user pools it creates where
+Cognito exists (IdentityProvider=cognito), or any OIDC issuer (IdentityProvider=oidc: the AWS China
+regions, which have no Cognito user pools, or a company's own IdP). Either way:
+
+- a JWT of the agents' issuer -> agent (its groups claim are its queues, its languages claim the
+  languages it speaks);
+- a JWT of the app users' issuer -> app user;
+- a client-credentials access token whose scopes name channels (`switchboard/contacts.<channel>`)
+  -> channel, with those channels (an HTTP IVR);
 - anything else (a case token, or nothing) passes as a customer bearer / anonymous: the function
   compares the case token's hash itself and answers 404 otherwise;
 - a JWT that does not verify -> Unauthorized (401): a forged or expired login is never anonymous.
 
-Every JWT is checked for its pool's issuer, signature (keys from PyJWT's PyJWKClient, which fetches
-the pool's JWKS again when a token names a key id it has not seen: rotated keys work without a cold
-start), expiry, `token_use`, and the app client it was issued to (`client_id` of an access token,
-`aud` of an ID token) against the clients configured for that pool.
+Every JWT is checked for a configured issuer, its signature (keys from PyJWT's PyJWKClient at the
+issuer's JWKS URL, fetched again when a token names a key id not seen yet: rotated keys work without a
+cold start), expiry, and the client it was issued to: Cognito's `client_id` (access token) or `aud`
+(ID token, with `token_use`); an OIDC issuer's `aud` (or `azp`/`client_id`) against its audiences.
 
-The local runtime has no Cognito: it names a seed file (LOCAL_IDENTITIES_FILE) whose agents' and
-channels' bearer tokens stand for logins and client credentials, and whose X-App-User header stands
-for the app's login. Empty on AWS."""
+The local runtime has no identity provider: it names a seed file (LOCAL_IDENTITIES_FILE) whose agents'
+and channels' bearer tokens stand for logins and client credentials, and whose X-App-User header
+stands for the app's login. Empty on AWS."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,49 +48,75 @@ class Unauthorized(Exception):
 SCOPE_PREFIX = "switchboard/contacts."  # the resource server's scopes: one per channel
 
 
-def _jwks_client(issuer: str) -> Any:
+@dataclass(frozen=True)
+class Issuer:
+    """One JWT issuer the authorizer trusts, and where its tokens keep what we read."""
+
+    url: str
+    kind: str  # "agent" | "app_user": who its users are
+    audiences: frozenset[str]  # client ids whose tokens count (none: no token counts)
+    jwks_url: str
+    cognito: bool = False  # Cognito's claims: token_use, client_id / aud
+    username_claim: str = "username"
+    groups_claim: str = "cognito:groups"
+    languages_claim: str = "custom:languages"
+
+    @classmethod
+    def cognito_pool(cls, region: str, pool_id: str, kind: str, clients: frozenset[str]) -> Issuer:
+        url = f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+        return cls(url, kind, clients, f"{url}/.well-known/jwks.json", cognito=True)
+
+    def client_of(self, claims: dict[str, Any]) -> str | None:
+        """The client the token was issued to, if it is one of ours."""
+        if self.cognito:
+            use = claims.get("token_use")
+            client = claims.get("client_id") if use == "access" else claims.get("aud") if use == "id" else None
+            return client if client in self.audiences else None
+        aud = claims.get("aud")
+        candidates = [*(aud if isinstance(aud, list) else [aud]), claims.get("azp"), claims.get("client_id")]
+        return next((str(c) for c in candidates if c and str(c) in self.audiences), None)
+
+
+def _jwks_client(url: str) -> Any:
     import jwt
 
-    return jwt.PyJWKClient(f"{issuer}/.well-known/jwks.json", cache_jwk_set=True, lifespan=300, timeout=3)
+    return jwt.PyJWKClient(url, cache_jwk_set=True, lifespan=300, timeout=3)
 
 
-class CognitoTokens:
-    """Verifies RS256 JWTs of the configured user pools, issued to the configured app clients."""
+class JwtIssuers:
+    """Verifies RS256 JWTs of the configured issuers, issued to their configured clients."""
 
-    def __init__(
-        self,
-        pools: dict[str, str],
-        clients: dict[str, frozenset[str]] | None = None,
-        jwks_client: Callable[[str], Any] = _jwks_client,
-    ) -> None:
-        self.pools = pools  # issuer URL -> "agent" | "app_user"
-        self.clients = clients or {}  # issuer URL -> app client ids whose tokens count (none: no token counts)
+    def __init__(self, issuers: list[Issuer], jwks_client: Callable[[str], Any] = _jwks_client) -> None:
+        self.issuers = {issuer.url: issuer for issuer in issuers}
         self._jwks_client = jwks_client
-        self._jwks: dict[str, Any] = {}  # one PyJWKClient per pool and process: it caches and refetches
+        self._jwks: dict[str, Any] = {}  # one PyJWKClient per issuer and process: it caches and refetches
 
-    def verify(self, token: str) -> tuple[str, dict[str, Any]]:
+    def verify(self, token: str) -> tuple[Issuer, dict[str, Any]]:
         import jwt
 
         try:
-            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss", "")
-            kind = self.pools[issuer]
-            if issuer not in self._jwks:
-                self._jwks[issuer] = self._jwks_client(issuer)
-            key = self._jwks[issuer].get_signing_key_from_jwt(token)
+            issuer = self.issuers[jwt.decode(token, options={"verify_signature": False}).get("iss", "")]
+            if issuer.url not in self._jwks:
+                self._jwks[issuer.url] = self._jwks_client(issuer.jwks_url)
+            key = self._jwks[issuer.url].get_signing_key_from_jwt(token)
             claims = jwt.decode(
                 token,
                 key.key,
                 algorithms=["RS256"],
-                issuer=issuer,
-                options={"require": ["exp", "iss", "sub"], "verify_aud": False},
+                issuer=issuer.url,
+                options={"require": ["exp", "iss", "sub"], "verify_aud": False},  # aud: client_of below
             )
         except Exception as exc:
             raise Unauthorized from exc
-        use = claims.get("token_use")
-        client = claims.get("client_id") if use == "access" else claims.get("aud") if use == "id" else None
-        if not client or client not in self.clients.get(issuer, frozenset()):
+        if issuer.client_of(claims) is None:
             raise Unauthorized
-        return kind, claims
+        return issuer, claims
+
+
+def _names(value: Any) -> list[str]:
+    """A claim holding names: a JSON list, or one string separated by commas or spaces."""
+    items = value if isinstance(value, list) else str(value or "").replace(",", " ").split()
+    return [str(item) for item in items if item]
 
 
 def channels_of(claims: dict[str, Any]) -> list[str]:
@@ -106,23 +138,27 @@ def _local_identities(path: str) -> dict[str, dict[str, str]]:
     return found
 
 
-def identify(headers: dict[str, str], tokens: CognitoTokens, local_identities_file: str = "") -> dict[str, str]:
+def identify(headers: dict[str, str], tokens: JwtIssuers, local_identities_file: str = "") -> dict[str, str]:
     """The authorizer context (strings only, as API Gateway requires)."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     auth = lowered.get("authorization", "").strip()
     bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
     if bearer.count(".") == 2:
-        kind, claims = tokens.verify(bearer)
+        issuer, claims = tokens.verify(bearer)
         channels = channels_of(claims)
         if channels:  # a channel client's client-credentials token: no user behind it
-            return {"principal": "channel", "sub": str(claims["client_id"]), "channels": ",".join(channels)}
-        if kind == "agent":
-            groups = claims.get("cognito:groups") or []
-            return {
+            client = issuer.client_of(claims) or str(claims["sub"])
+            return {"principal": "channel", "sub": client, "channels": ",".join(channels)}
+        if issuer.kind == "agent":
+            context = {
                 "principal": "agent",
-                "sub": str(claims.get("username") or claims["sub"]),
-                "groups": ",".join(groups),
+                "sub": str(claims.get(issuer.username_claim) or claims["sub"]),
+                "groups": ",".join(_names(claims.get(issuer.groups_claim))),
             }
+            languages = _names(claims.get(issuer.languages_claim))
+            if languages:
+                context["languages"] = ",".join(languages)
+            return context
         return {"principal": "app_user", "sub": str(claims["sub"])}
     if local_identities_file:
         known = _local_identities(local_identities_file).get(bearer)
@@ -145,15 +181,39 @@ def policy(context: dict[str, str], method_arn: str) -> dict[str, Any]:
     }
 
 
+def _ids(value: str) -> frozenset[str]:
+    return frozenset(item for item in value.split(",") if item)
+
+
 @cache
-def default_tokens() -> CognitoTokens:
-    region = os.environ.get("AWS_REGION", "us-east-1")
-    pools: dict[str, str] = {}
-    clients: dict[str, frozenset[str]] = {}
+def default_issuers() -> JwtIssuers:
+    """The issuers the template configured: its Cognito pools, or the OIDC issuers it was given."""
+    env = os.environ
+    if env.get("IDENTITY_PROVIDER", "cognito") == "oidc":
+        issuers = (
+            [
+                Issuer(
+                    env["OIDC_ISSUER"],
+                    "agent",
+                    _ids(env.get("OIDC_AUDIENCES", "")),
+                    env.get("OIDC_JWKS_URL") or f"{env['OIDC_ISSUER'].rstrip('/')}/.well-known/jwks.json",
+                    username_claim=env.get("OIDC_USERNAME_CLAIM") or "preferred_username",
+                    groups_claim=env.get("OIDC_GROUPS_CLAIM") or "groups",
+                    languages_claim=env.get("OIDC_LANGUAGES_CLAIM") or "languages",
+                )
+            ]
+            if env.get("OIDC_ISSUER")
+            else []
+        )
+        app_issuer = env.get("APP_USERS_OIDC_ISSUER", "")
+        if app_issuer:
+            jwks = env.get("APP_USERS_OIDC_JWKS_URL") or f"{app_issuer.rstrip('/')}/.well-known/jwks.json"
+            issuers.append(Issuer(app_issuer, "app_user", _ids(env.get("APP_USERS_OIDC_AUDIENCES", "")), jwks))
+        return JwtIssuers(issuers)
+    region = env.get("AWS_REGION", "us-east-1")
+    pools = []
     for prefix, kind in (("AGENTS", "agent"), ("APP_USERS", "app_user")):
-        pool_id = os.environ.get(f"{prefix}_USER_POOL_ID", "")
+        pool_id = env.get(f"{prefix}_USER_POOL_ID", "")
         if pool_id:
-            issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
-            pools[issuer] = kind
-            clients[issuer] = frozenset(c for c in os.environ.get(f"{prefix}_CLIENT_IDS", "").split(",") if c)
-    return CognitoTokens(pools, clients)
+            pools.append(Issuer.cognito_pool(region, pool_id, kind, _ids(env.get(f"{prefix}_CLIENT_IDS", ""))))
+    return JwtIssuers(pools)
