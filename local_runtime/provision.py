@@ -17,6 +17,7 @@ PSEUDO_PARAMETERS = {
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::StackName": "switchboard-local",
+    "AWS::NoValue": None,
 }
 
 

@@ -147,8 +147,7 @@ class LocalRuntime:
         return str(self.parameter_overrides.get(name, spec.get("Default", "")))
 
     def conditions(self) -> dict[str, bool]:
-        resolver = template.Resolver(self.refs, self.attrs, {})
-        return {name: bool(resolver(expr)) for name, expr in self.template.get("Conditions", {}).items()}
+        return template.evaluate_conditions(self.template.get("Conditions", {}), self.refs)
 
     def _assign_physical_ids(self) -> None:
         for name in self.template.get("Parameters", {}):

@@ -11,7 +11,21 @@ from typing import Any
 import yaml
 
 _TAGS = ("Ref", "Condition")
-_FN_TAGS = ("GetAtt", "Sub", "Join", "If", "Not", "Equals", "Select", "Split", "FindInMap", "And", "Or", "Base64")
+_FN_TAGS = (
+    "GetAtt",
+    "Sub",
+    "Join",
+    "If",
+    "Not",
+    "Equals",
+    "Select",
+    "Split",
+    "FindInMap",
+    "And",
+    "Or",
+    "Base64",
+    "Contains",
+)
 
 
 class _Loader(yaml.SafeLoader):
@@ -75,6 +89,12 @@ class Resolver:
                 return self(arg[0]) == self(arg[1])
             if key == "Fn::Not":
                 return not self(arg[0])
+            if key == "Fn::And":
+                return all(self(a) for a in arg)
+            if key == "Fn::Or":
+                return any(self(a) for a in arg)
+            if key == "Condition":
+                return self.conditions[arg]
             if key == "Fn::Split":
                 return str(self(arg[1])).split(arg[0])
             if key == "Fn::Select":
@@ -88,3 +108,23 @@ class Resolver:
             resource, attr = name.split(".", 1)
             return self.attrs[(resource, attr)]
         return self.refs[name]
+
+
+def evaluate_conditions(definitions: dict[str, Any], refs: dict[str, Any]) -> dict[str, bool]:
+    """Every condition of a template's Conditions, given the parameters and pseudo parameters in `refs`;
+    a condition may name another (`Condition: X`), in any order, as CloudFormation allows."""
+    conditions: dict[str, bool] = {}
+    resolver = Resolver(refs, {}, conditions)
+    pending = dict(definitions)
+    while pending:
+        progressed = False
+        for name, expression in list(pending.items()):
+            try:
+                conditions[name] = bool(resolver(expression))
+            except KeyError:  # it names a condition not evaluated yet
+                continue
+            del pending[name]
+            progressed = True
+        if not progressed:
+            raise ValueError(f"conditions that cannot be evaluated: {sorted(pending)}")
+    return conditions
