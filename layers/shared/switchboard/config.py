@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,15 @@ class Settings:
     refund_review_hours: int
     payment_reversal_window_hours: int
     cors_allowed_origins: tuple[str, ...] = ()  # browser origins allowed on the customer routes
+    # how email and SMS leave (adapters/transports.py): AWS's services, or providers where they are not
+    email_transport: str = "ses"  # "ses" | "smtp"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_secret_arn: str = ""
+    sms_transport: str = "sns"  # "sns" | "http"
+    sms_api_url: str = ""
+    sms_secret_arn: str = ""
 
 
 class ConfigurationError(RuntimeError):
@@ -51,6 +61,28 @@ REQUIRED = (
     "TRANSACTIONS_TABLE",
     "LIMITS_TABLE",
 )
+
+
+def _transports(env: os._Environ[str]) -> dict[str, Any]:
+    email, sms = env.get("EMAIL_TRANSPORT") or "ses", env.get("SMS_TRANSPORT") or "sns"
+    if email not in ("ses", "smtp"):
+        raise ConfigurationError(f"EMAIL_TRANSPORT must be ses or smtp, got {email!r}")
+    if sms not in ("sns", "http"):
+        raise ConfigurationError(f"SMS_TRANSPORT must be sns or http, got {sms!r}")
+    if email == "smtp" and not env.get("SMTP_HOST"):
+        raise ConfigurationError("EMAIL_TRANSPORT=smtp needs SMTP_HOST")
+    if sms == "http" and not env.get("SMS_API_URL", "").startswith(("https://", "http://127.0.0.1")):
+        raise ConfigurationError("SMS_TRANSPORT=http needs an https SMS_API_URL")
+    return {
+        "email_transport": email,
+        "smtp_host": env.get("SMTP_HOST", ""),
+        "smtp_port": _int("SMTP_PORT", 587),
+        "smtp_starttls": env.get("SMTP_STARTTLS", "true").lower() != "false",
+        "smtp_secret_arn": env.get("SMTP_SECRET_ARN", ""),
+        "sms_transport": sms,
+        "sms_api_url": env.get("SMS_API_URL", ""),
+        "sms_secret_arn": env.get("SMS_SECRET_ARN", ""),
+    }
 
 
 @cache
@@ -78,4 +110,5 @@ def settings() -> Settings:
         refund_review_hours=_int("REFUND_REVIEW_HOURS", 72),
         payment_reversal_window_hours=_int("PAYMENT_REVERSAL_WINDOW_HOURS", 24),
         cors_allowed_origins=tuple(o.strip() for o in env.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
+        **_transports(env),
     )

@@ -110,6 +110,10 @@ def sqs() -> Any:
     return _client("sqs")
 
 
+def secretsmanager() -> Any:
+    return _client("secretsmanager")
+
+
 def events() -> Any:
     return _client("events")
 

@@ -14,6 +14,7 @@ from ..adapters import aws
 from ..adapters.limits import Limits, subject_key
 from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..adapters.repository.directory import CustomerDirectory
+from ..adapters.transports import EmailTransport, SmsTransport, email_transport, sms_transport
 from ..config import settings
 from ..domain.clock import iso
 from ..domain.errors import NotificationDeliveryError, TransientError, failure_message
@@ -75,13 +76,14 @@ class Notifier:
         cases: CaseRepository | None = None,
         directory: CustomerDirectory | None = None,
         sns: Any | None = None,
-        ses: Any | None = None,
         limits: Limits | None = None,
+        email: EmailTransport | None = None,
+        sms: SmsTransport | None = None,
     ) -> None:
         self.cases = cases or CaseRepository()
         self.directory = directory or CustomerDirectory()
-        self._sns = sns
-        self._ses = ses
+        self._sns = sns  # the app chat's outbound topic
+        self._email, self._sms = email, sms  # default: the configured transports
         self._limits = limits
 
     @property
@@ -182,22 +184,9 @@ class Notifier:
 
     def _deliver(self, channel: str, address: str, subject: str | None, body: str, case_id: str) -> str:
         if channel == "sms":
-            answer = (self._sns or aws.sns()).publish(
-                PhoneNumber=address,
-                Message=body,
-                MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
-            )
-            return answer["MessageId"]
+            return (self._sms or sms_transport()).send(address, body)
         if channel == "email":
-            answer = (self._ses or aws.ses()).send_email(
-                Source=settings().sender_email,
-                Destination={"ToAddresses": [address]},
-                Message={
-                    "Subject": {"Data": subject or "", "Charset": "UTF-8"},
-                    "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
-                },
-            )
-            return answer["MessageId"]
+            return (self._email or email_transport()).send(address, subject or "", body)
         answer = (self._sns or aws.sns()).publish(
             TopicArn=settings().chat_topic_arn,
             Message=json.dumps({"sessionId": address, "caseId": case_id, "text": body}, ensure_ascii=False),
