@@ -29,6 +29,7 @@ EVENTS = ROOT / "events"
 GIVEN_CONTACT = {
     "connect": EVENTS / "connect" / "contact_flow_account_locked.json",
     "post_verification.json": EVENTS / "api" / "contact_phone_zh_transactions.json",
+    "extend_task.json": EVENTS / "api" / "contact_web_complaint.json",  # a complaint: a regulatory clock
     "": EVENTS / "api" / "contact_app_chat_duplicate.json",
 }
 CASE_TOKEN_PLACEHOLDER = "<caseToken>"  # noqa: S105 - the placeholder written in events/api samples
@@ -81,6 +82,8 @@ class SampleInvoker:
         )
         for task_id in set(_TASK_ID.findall(text)):
             text = text.replace(task_id, self._task_of(case_id))
+            if event.get("resource") == "/tasks/{taskId}/messages":  # only the claiming agent messages
+                self._claim(self._task_of(case_id), (event.get("headers") or {}).get("Authorization", ""))
         for sample_id in case_ids:
             text = text.replace(sample_id, case_id)
         answered = json.loads(text.replace(CASE_TOKEN_PLACEHOLDER, token or CASE_TOKEN_PLACEHOLDER))
@@ -106,7 +109,11 @@ class SampleInvoker:
         suffix = uuid.uuid4().hex[:8]
         if "httpMethod" in contact:
             body = {k: f"{v}-{suffix}" if k in NATURAL_KEYS else v for k, v in json.loads(contact["body"]).items()}
-            headers = {k: v for k, v in contact["headers"].items() if k.lower() != "host"}
+            headers = {  # its own Idempotency-Key too: the same key with another body is a 409
+                k: f"{v}-{suffix}" if k.lower() == "idempotency-key" else v
+                for k, v in contact["headers"].items()
+                if k.lower() != "host"
+            }
             answer = self.client.request(contact["httpMethod"], contact["path"], body, headers)
             if answer.status != 202:
                 raise RuntimeError(f"{given.name} was not accepted: {answer.status} {answer.body}")
@@ -134,6 +141,11 @@ class SampleInvoker:
             what=f"a task on case {case_id} (the GIVEN contact must need an agent)",
         )
         return str(tasks[-1])
+
+    def _claim(self, task_id: str, authorization: str) -> None:
+        answer = self.client.request("POST", f"/tasks/{task_id}/claim", headers={"Authorization": authorization})
+        if answer.status != 200:
+            raise RuntimeError(f"the sample's agent could not claim {task_id}: {answer.status} {answer.body}")
 
     def _texted_code(self, case_id: str) -> str:
         def code() -> str | None:

@@ -19,10 +19,27 @@ from .seed_file import load_seed_file
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATE = ROOT / "template.yaml"
 DEFAULT_SEED = ROOT / "local_runtime" / "seed.json"
-__all__ = ["ACCOUNT", "DEFAULT_SEED", "REGION", "ROOT", "LocalRuntime", "resolve_time"]
+INBOUND_SMS_TOPIC = "InboundSmsTopic"  # the template's two-way SMS topic (logical id)
+LOCAL_ORIGINATION_NUMBER = "+8610695500"  # the number customers text back to, locally
+__all__ = [
+    "ACCOUNT",
+    "DEFAULT_SEED",
+    "INBOUND_SMS_TOPIC",
+    "LOCAL_ORIGINATION_NUMBER",
+    "REGION",
+    "ROOT",
+    "LocalRuntime",
+    "resolve_time",
+]
 
 # Local parameter values: time-based parts run in seconds so a demo or a test sees them happen.
-LOCAL_PARAMETERS = {"Stage": "local", "OtpTimeoutSeconds": "30", "SurveyDelaySeconds": "1", "SlaSecondsOverride": "0"}
+LOCAL_PARAMETERS = {
+    "Stage": "local",
+    "OtpTimeoutSeconds": "30",
+    "SurveyDelaySeconds": "1",
+    "SlaSecondsOverride": "0",
+    "CustomerReplyTimeoutSeconds": "120",
+}
 
 
 def resolve_time(value: str) -> str:
@@ -252,6 +269,62 @@ class LocalRuntime:
         if finished is None:
             raise TimeoutError(f"timed out after {timeout}s waiting for execution {case_id} to finish")
         return finished
+
+    def subscribers(self, topic_logical_id: str) -> list[str]:
+        """The functions the template subscribes to a topic (their SNS events)."""
+        return [
+            logical_id
+            for logical_id, resource in self.resources.items()
+            if resource["Type"] == "AWS::Serverless::Function"
+            for event in (resource["Properties"].get("Events") or {}).values()
+            if event["Type"] == "SNS" and event["Properties"].get("Topic") == {"Ref": topic_logical_id}
+        ]
+
+    def publish(self, topic_logical_id: str, message: str) -> tuple[str, list[Any]]:
+        """Publish to a template topic (moto keeps it) and deliver it as SNS does to every function the
+        template subscribes to it, with the event SNS sends; answers the message id and their answers."""
+        from switchboard.domain.clock import iso
+
+        arn = self.refs[topic_logical_id]
+        message_id = self.client("sns").publish(TopicArn=arn, Message=message)["MessageId"]
+        record = {
+            "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": f"{arn}:local-subscription",
+            "Sns": {
+                "Type": "Notification",
+                "MessageId": message_id,
+                "TopicArn": arn,
+                "Subject": None,
+                "Message": message,
+                "Timestamp": iso(),
+                "SignatureVersion": "1",
+                "Signature": "",
+                "SigningCertUrl": "",
+                "UnsubscribeUrl": "",
+                "MessageAttributes": {},
+            },
+        }
+        answers = [
+            lambda_hook.invoke(self.functions[logical_id], {"Records": [record]})[0]
+            for logical_id in self.subscribers(topic_logical_id)
+        ]
+        return message_id, answers
+
+    def inbound_sms(self, sender: str, body: str) -> tuple[str, list[Any]]:
+        """A customer's text to the origination number, as End User Messaging two-way SMS publishes it."""
+        import json
+        import uuid
+
+        message = {
+            "originationNumber": sender,
+            "destinationNumber": LOCAL_ORIGINATION_NUMBER,
+            "messageKeyword": "KEYWORD_" + ACCOUNT,
+            "messageBody": body,
+            "inboundMessageId": str(uuid.uuid4()),
+            "previousPublishedMessageId": None,
+        }
+        return self.publish(INBOUND_SMS_TOPIC, json.dumps(message, ensure_ascii=False))
 
     def outbox(self) -> list[dict[str, Any]]:
         from .outbox import collect

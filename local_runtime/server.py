@@ -26,6 +26,31 @@ def _json_error(status: int, code: str, message: str, headers: dict[str, str] | 
     return Response(status, {"Content-Type": "application/json", **(headers or {})}, body)
 
 
+def inbound_sms(runtime: LocalRuntime, body: bytes) -> Response:
+    """POST /local/sms-inbound {"from", "body"}: a customer's text, published to the template's inbound
+    SMS topic and delivered to its subscribed function as SNS would (local only: on AWS the carrier does)."""
+    import re
+
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return _json_error(400, "VALIDATION_ERROR", 'the body must be a JSON object {"from", "body"}')
+    problems = []
+    if not isinstance(data.get("from"), str) or not re.fullmatch(r"\+[1-9][0-9]{6,14}", data["from"]):
+        problems.append({"field": "from", "issue": "an E.164 phone number is required"})
+    if not isinstance(data.get("body"), str) or not data["body"].strip() or len(data["body"]) > 1600:
+        problems.append({"field": "body", "issue": "1 to 1600 characters of text are required"})
+    if problems:
+        answer = {
+            "error": {"code": "VALIDATION_ERROR", "message": "the request has invalid fields", "details": problems}
+        }
+        return Response(400, {"Content-Type": "application/json"}, json.dumps(answer))
+    message_id, _ = runtime.inbound_sms(data["from"], data["body"])
+    return Response(202, {"Content-Type": "application/json"}, json.dumps({"messageId": message_id}))
+
+
 class LocalHTTPServer(ThreadingHTTPServer):
     """The stdlib server with a real listen backlog and a bounded pool of worker threads."""
 
@@ -107,6 +132,8 @@ def make_server(runtime: LocalRuntime, port: int, socket_timeout: float = SOCKET
                     {"Content-Type": "application/json"},
                     json.dumps({"messages": runtime.outbox()}, ensure_ascii=False),
                 )
+            if url.path == "/local/sms-inbound" and method == "POST":
+                return inbound_sms(runtime, body)
             return gateway.handle(method, url.path, dict(self.headers.items()), body, parse_qs(url.query))
 
         def _dispatch(self) -> None:
@@ -132,7 +159,8 @@ def serve_forever(port: int, seed: str | None) -> int:
     with LocalRuntime(seed_path=Path(seed) if seed else DEFAULT_SEED) as runtime:
         server = make_server(runtime, port)
         print(
-            f"Switchboard local API on http://127.0.0.1:{port}  (outbox: /local/outbox, OpenAPI: /openapi.json, Swagger UI: /swagger)",
+            f"Switchboard local API on http://127.0.0.1:{port}  (outbox: /local/outbox, a customer's SMS: POST "
+            "/local/sms-inbound, OpenAPI: /openapi.json, Swagger UI: /swagger)",
             flush=True,
         )
         for route in runtime.routes:

@@ -26,12 +26,16 @@ def test_the_served_document_is_valid_openapi(served):
     # then it is an OpenAPI 3.1 document of both areas, customers' and agents'
     assert served["openapi"].startswith("3.1")
     assert {"/contacts", "/cases/{caseId}", "/tasks", "/tasks/{taskId}/complete"} <= set(served["paths"])
+    # and the conversation and the clocks' routes with their bodies
+    assert {"/tasks/{taskId}/messages", "/tasks/{taskId}/extend", "/cases/{caseId}/messages"} <= set(served["paths"])
+    task = served["components"]["schemas"]["TaskView"]["properties"]
+    assert {"clocks", "conversation"} <= set(task)
 
 
 def test_every_operation_documents_the_one_error_shape_and_no_422(served):
     # given every operation of the document
     operations = [op for methods in served["paths"].values() for op in methods.values()]
-    assert len(operations) == 7
+    assert len(operations) == 10
     for operation in operations:
         responses = operation["responses"]
         # then bad input is a 400 in our error shape, never Powertools' own 422

@@ -24,6 +24,10 @@ FIELDS = {
     "reset_link": "https://pay.example/reset/abc",
     "period": "last month",
     "lines": "2026-02-03 Coffee 12.00 CNY SUCCESS",
+    "text": "Which card did you pay with?",
+    "reply_link": "https://pay.example/help/cases/SB260318-A1B2C3/reply",
+    "days": "10",
+    "due_date": "2026-04-12",
 }
 
 # what each message must tell the customer, in every language and channel
@@ -37,6 +41,9 @@ ESSENTIAL = {
     "failure_fallback": {"case_id"},
     "password_reset": {"reset_link", "minutes"},
     "statement": {"period", "lines"},
+    "agent_message": {"case_id", "text"},
+    "no_reply_closed": {"case_id"},
+    "regulatory_extension": {"case_id", "days", "due_date"},
 }
 
 ALL = [(t, lang, ch) for t in NOTIFICATION_TYPES for lang in LANGUAGES for ch in CHANNELS]

@@ -27,6 +27,9 @@ class Settings:
     sla_seconds_override: int
     refund_review_hours: int
     payment_reversal_window_hours: int
+    customer_reply_timeout_seconds: int = 259200  # how long the workflow waits on a customer's answer
+    customer_silence_policy: str = "RETURN_TO_QUEUE"  # or CLOSE: what a question left unanswered does
+    customer_reply_url: str = ""  # the web page where an email customer answers ({caseId} filled in)
     cors_allowed_origins: tuple[str, ...] = ()  # browser origins allowed on the customer routes
     # how email and SMS leave (adapters/transports.py): AWS's services, or providers where they are not
     email_transport: str = "ses"  # "ses" | "smtp"
@@ -51,6 +54,14 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """One of `allowed` (the first when unset)."""
+    raw = os.environ.get(name, "") or allowed[0]
+    if raw not in allowed:
+        raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
 
 
 REQUIRED = (
@@ -109,6 +120,9 @@ def settings() -> Settings:
         sla_seconds_override=_int("SLA_SECONDS_OVERRIDE", 0),
         refund_review_hours=_int("REFUND_REVIEW_HOURS", 72),
         payment_reversal_window_hours=_int("PAYMENT_REVERSAL_WINDOW_HOURS", 24),
+        customer_reply_timeout_seconds=_int("CUSTOMER_REPLY_TIMEOUT_SECONDS", 259200),
+        customer_silence_policy=_choice("CUSTOMER_SILENCE_POLICY", ("RETURN_TO_QUEUE", "CLOSE")),
+        customer_reply_url=env.get("CUSTOMER_REPLY_URL", ""),
         cors_allowed_origins=tuple(o.strip() for o in env.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
         **_transports(env),
     )

@@ -8,12 +8,14 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
 
 from ..domain.models import (
+    CaseMessage,
     CaseView,
     CodeAccepted,
     Contact,
     ContactAccepted,
     Feedback,
     FeedbackRecorded,
+    MessageAccepted,
     VerificationCode,
 )
 from .resolver import IDEMPOTENCY_KEY, answers, principal
@@ -83,5 +85,23 @@ def contacts_router(api: CustomerApi) -> Router:
     def post_feedback(caseId: CaseId, feedback: Annotated[Feedback, Body()]) -> FeedbackRecorded:  # noqa: N803
         answer = api.feedback(caseId, feedback, principal(router.current_event.raw_event))
         return FeedbackRecorded.model_validate(answer)
+
+    @router.post(
+        "/cases/<caseId>/messages",
+        summary="The customer's message on their case: answers an agent's question (web and email customers)",
+        description="The case token (or the signed-in app user). A retry with the same Idempotency-Key, or the same "
+        "text while the same question waits, adds nothing and resumes nothing twice.",
+        **answers(200, "on the case"),
+        security=BEARER,
+        tags=["cases"],
+    )
+    def post_message(
+        caseId: CaseId,  # noqa: N803
+        body: Annotated[CaseMessage, Body()],
+        idempotency_key: Annotated[
+            str | None, Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY, description="a retry's key")
+        ] = None,
+    ) -> MessageAccepted:
+        return api.message(caseId, body, idempotency_key, principal(router.current_event.raw_event))
 
     return router

@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from ..domain.errors import (
+    CaseAlreadyClosed,
     CaseNotFound,
     CodeRejected,
     DuplicateInProgress,
@@ -156,6 +157,10 @@ def resolver(cors: Any = None) -> Any:
     @app.exception_handler(TaskConflict)
     def _conflict(exc: Exception):
         return _error_response(409, "CONFLICT", str(exc))
+
+    @app.exception_handler(CaseAlreadyClosed)
+    def _closed(exc: Exception):
+        return _error_response(409, "CASE_CLOSED", "the case is closed; a new contact opens a new case")
 
     @app.exception_handler(IdempotencyConflict)
     def _key_reused(exc: IdempotencyConflict):

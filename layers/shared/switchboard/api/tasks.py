@@ -1,4 +1,5 @@
-"""The agents' routes: GET /tasks, POST /tasks/{taskId}/claim, POST /tasks/{taskId}/complete."""
+"""The agents' routes: GET /tasks, POST /tasks/{taskId}/claim, POST /tasks/{taskId}/complete, the
+conversation (POST /tasks/{taskId}/messages) and a regulatory deadline's extension (POST /tasks/{taskId}/extend)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from ..desk.tasks import MAX_PAGE_SIZE, PAGE_SIZE
 from ..domain.identity import Principal
-from ..domain.models import Queue, TaskCompletion, TaskPage, TaskView
+from ..domain.models import Queue, TaskCompletion, TaskExtension, TaskMessage, TaskPage, TaskView
 from .errors import ApiError
 from .resolver import answers, principal
 
@@ -63,5 +64,30 @@ def tasks_router(desk: AgentDesk) -> Router:
     )
     def complete(taskId: TaskId, completion: Annotated[TaskCompletion, Body()]) -> TaskView:  # noqa: N803
         return desk.complete(agent(), taskId, completion)
+
+    @router.post(
+        "/tasks/<taskId>/messages",
+        summary="The claiming agent's message to the customer on their channel; the case waits on the answer",
+        description=(
+            "Chat: a reply in the session; phone: an SMS to the number on file; web: an email to the address on "
+            "file with a link to answer. The text is masked (no full card or account numbers). The case goes to "
+            "AWAITING_CUSTOMER and the task's clocks pause until the customer answers (or the policy's wait ends)."
+        ),
+        **answers(200, "sent: the task waits on the customer"),
+        security=BEARER,
+        tags=["tasks"],
+    )
+    def message(taskId: TaskId, body: Annotated[TaskMessage, Body()]) -> TaskView:  # noqa: N803
+        return desk.send_message(agent(), taskId, body)
+
+    @router.post(
+        "/tasks/<taskId>/extend",
+        summary="Supervisors: extend a complaint's regulatory deadline once, with a reason (the customer is told)",
+        **answers(200, "extended"),
+        security=BEARER,
+        tags=["tasks"],
+    )
+    def extend(taskId: TaskId, body: Annotated[TaskExtension, Body()]) -> TaskView:  # noqa: N803
+        return desk.extend_regulatory(agent(), taskId, body)
 
     return router

@@ -9,7 +9,7 @@ from ..domain.case_view import build_view
 from ..domain.clock import iso
 from ..domain.errors import CaseNotFound
 from ..domain.identity import Principal, is_customer_of, may_view
-from ..domain.models import ContactAccepted, Feedback, VerificationCode
+from ..domain.models import CaseMessage, ContactAccepted, Feedback, MessageAccepted, VerificationCode
 from ..workflow.verify import Verification
 from .intake import Intake
 
@@ -70,6 +70,18 @@ class CustomerApi:
         if not is_customer_of(who, case):
             raise CaseNotFound(case_id)  # only the case's own customer may answer its code
         return Verification(cases=self.cases).check_code(case_id, body.code)
+
+    def message(self, case_id: str, body: CaseMessage, key: str | None, who: Principal) -> MessageAccepted:
+        """The customer's own message (an answer to an agent); only the case's customer may post it."""
+        from ..workflow.conversation import Conversation, message_key
+
+        case = self._visible_case(case_id, who)
+        if not is_customer_of(who, case):
+            raise CaseNotFound(case_id)
+        via = "chat" if case["channel"] == "app_chat" else "web"
+        # without a key, the same text in the same wait is the same message (a retried request)
+        dedupe = f"key:{key}" if key else message_key(body.text, str(case.get("awaitingSince") or ""))
+        return Conversation(cases=self.cases).answer(case_id, body.text, key=f"{via}:{dedupe}", via=via)
 
     def feedback(self, case_id: str, body: Feedback, who: Principal) -> dict[str, Any]:
         from ..api.errors import ApiError

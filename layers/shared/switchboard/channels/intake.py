@@ -221,6 +221,8 @@ class Intake:
         policy = {
             "otpTimeoutSeconds": settings().otp_timeout_seconds,
             "surveyDelaySeconds": settings().survey_delay_seconds,
+            "customerReplyTimeoutSeconds": settings().customer_reply_timeout_seconds,
+            "onCustomerSilence": settings().customer_silence_policy,
         }
         try:
             sfn.start_execution(
@@ -239,21 +241,19 @@ class Intake:
     def _append_to_open_case(
         self, case_id: str, contact: AppChatContact, key: str, app_user: str | None, token_hash: str | None
     ) -> dict[str, Any]:
-        """One conversation, one case: a follow-up chat message joins the open case."""
-        message = {"at": iso(), "from": "customer", "text": contact.message, "messageId": contact.messageId}
+        """One conversation, one case: a follow-up chat message joins the open case, and answers the
+        agent's question when the case waits on the customer (the workflow resumes)."""
+        from ..domain.errors import CaseAlreadyClosed
+        from ..workflow.conversation import Conversation  # not on a new contact's cold path
+
         try:
-            case = self.cases.update(
-                case_id,
-                append={"messages": [message]},
-                timeline=[timeline_entry("message", "customer added a chat message", "customer")],
-                condition="#status <> :closed",
-                condition_values={":closed": "CLOSED"},
-                condition_names={"#status": "status"},
+            answered = Conversation(cases=self.cases).answer(
+                case_id, contact.message, key=f"chat:{contact.sessionId}:{contact.messageId}", via="chat"
             )
         except CaseNotFound as exc:  # its first message is still undoing a failed start: retry shortly
             raise ConcurrentUpdate(f"the session's case {case_id} is not there yet") from exc
-        except self.cases.client.exceptions.ConditionalCheckFailedException:
+        except CaseAlreadyClosed:
             # closed, but its claim was not released: release it, this message opens the next case
             self.sessions.release(f"{app_user}#{contact.sessionId}", case_id)
             return self._open_new_case(key, contact, app_user, token_hash)
-        return {"caseId": case_id, "status": case["status"], "appended": True}
+        return {"caseId": case_id, "status": answered.status, "appended": True}

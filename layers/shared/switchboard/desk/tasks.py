@@ -9,12 +9,21 @@ import time
 from typing import Any
 
 from ..adapters import aws
-from ..adapters.repository.cases import CaseRepository
+from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..adapters.repository.tasks import TaskRepository
-from ..domain.clock import now, parse_iso
+from ..domain.clock import iso, now, parse_iso
 from ..domain.errors import Forbidden, TaskConflict, TransientError
 from ..domain.identity import Principal
-from ..domain.models import TaskCompletion, TaskDecision, TaskPage, TaskView
+from ..domain.masking import redact_text
+from ..domain.models import (
+    AgentMessage,
+    TaskCompletion,
+    TaskDecision,
+    TaskExtension,
+    TaskMessage,
+    TaskPage,
+    TaskView,
+)
 
 TASK_VIEW_FIELDS = set(TaskView.model_fields)
 PAGE_SIZE = 50
@@ -43,7 +52,11 @@ def _agent_id(agent: Principal) -> str:
 
 
 def task_view(task: dict[str, Any]) -> TaskView:
-    return TaskView(**{k: v for k, v in task.items() if k in TASK_VIEW_FIELDS})
+    from ..workflow.clocks import views
+
+    fields = {k: v for k, v in task.items() if k in TASK_VIEW_FIELDS and k not in ("clocks", "conversation")}
+    conversation = [{**entry, "text": redact_text(entry["text"])} for entry in task.get("conversation") or []]
+    return TaskView(**fields, clocks=views(task), conversation=conversation)
 
 
 class AgentDesk:
@@ -111,6 +124,82 @@ class AgentDesk:
         )
         done = self.tasks.complete(task_id, agent_id, decision.model_dump(mode="json"))
         return self._deliver({**task, **done}, agent_id, decision, retried=False)
+
+    def send_message(self, agent: Principal, task_id: str, body: TaskMessage) -> TaskView:
+        """The claiming agent's words to the customer: the task waits on the customer (the human-task
+        wait completes with ASK_CUSTOMER; AwaitCustomer sends the message and pauses the clocks)."""
+        import uuid
+
+        agent_id = _agent_id(agent)
+        task = self._own_task(agent, task_id)
+        self._check_open(task)
+        if task["status"] != "CLAIMED" or task.get("claimedBy") != agent_id:
+            raise TaskConflict(
+                "the task waits on the customer's answer already"
+                if task["status"] == "AWAITING_CUSTOMER" and task.get("claimedBy") == agent_id
+                else "only the agent who claimed the task may message the customer; claim it first"
+            )
+        text = redact_text(body.text)  # no full card/account number or code leaves in an agent's words
+        message = AgentMessage(id=uuid.uuid4().hex[:12], text=text)
+        decision = TaskDecision(taskId=task_id, outcome="ASK_CUSTOMER", agentId=agent_id, message=message)
+        waiting = self.tasks.await_customer(task_id, agent_id)
+        sfn = self.sfn
+        try:
+            sfn.send_task_success(taskToken=task["taskToken"], output=decision.model_dump_json())
+        except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist) as exc:
+            self.tasks.back_to_agent(task_id, agent_id)
+            self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
+            raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
+        except Exception:
+            self.tasks.back_to_agent(task_id, agent_id)  # nothing was asked: the agent can try again
+            raise
+        at = iso()
+        channel = self.cases.get(task["caseId"])["channel"]
+        entry = {"at": at, "by": "agent", "agentId": agent_id, "channel": channel, "text": text}
+        self.tasks.add_to_conversation(task_id, entry)
+        self.cases.update(
+            task["caseId"],
+            append={"messages": [{"at": at, "from": "agent", "agentId": agent_id, "text": text}]},
+            timeline=[timeline_entry("agent", f"asked the customer (task {task_id})", f"agent:{agent_id}")],
+        )
+        return task_view({**waiting, "conversation": [*(task.get("conversation") or []), entry]})
+
+    def extend_regulatory(self, agent: Principal, task_id: str, body: TaskExtension) -> TaskView:
+        """A supervisor extends a complaint's regulatory deadline once, with a reason; the customer is told."""
+        from ..domain.routing import regulatory_rule
+        from ..workflow import clocks as task_clocks
+        from ..workflow.notify import Notifier
+
+        agent_id = _agent_id(agent)
+        if "supervisors" not in agent.queues:
+            raise Forbidden("only supervisors may extend a regulatory deadline")
+        task = self._own_task(agent, task_id)
+        if task["status"] in ("COMPLETED", "EXPIRED"):
+            raise TaskConflict(f"task is {task['status'].lower()}")
+        clocks = task.get("clocks") or []
+        regulatory = next((c for c in clocks if c["name"] == "regulatory"), None)
+        if regulatory is None:
+            raise TaskConflict("this task has no regulatory clock")
+        rule = regulatory_rule(task.get("intent")) or {"maxExtensionDays": 15}
+        if body.days > int(rule["maxExtensionDays"]):
+            raise ValueError(f"days: at most {rule['maxExtensionDays']} (the policy's one extension)")
+        if not self.cases.claim_once(task["caseId"], "regulatoryExtendedBy", agent_id):
+            raise TaskConflict("the regulatory deadline was extended once already")
+        extended = task_clocks.extend(regulatory, body.days)
+        updated = self.tasks.set_clocks(task_id, [extended if c is regulatory else c for c in clocks])
+        reason = redact_text(body.reason)
+        self.cases.record(
+            task["caseId"],
+            "agent",
+            f"regulatory deadline extended by {body.days} days to {extended['dueAt']}: {reason}",
+            actor=f"agent:{agent_id}",
+            regulatory=extended,
+            regulatoryExtension={"days": body.days, "reason": reason, "by": agent_id},
+        )
+        Notifier(self.cases).send(
+            task["caseId"], "regulatory_extension", days=str(body.days), due_date=extended["dueAt"][:10]
+        )
+        return task_view(updated)
 
     def _interrupted_completion(self, task: dict[str, Any], agent_id: str) -> bool:
         """Done by this agent, but the case never recorded it: the workflow may not have heard."""

@@ -62,6 +62,15 @@ class TooManyAttempts(SwitchboardError):
     """Every guess this code allows has been taken (the case is with a human now)."""
 
 
+class CustomerUnreachable(SwitchboardError):
+    """An agent's message could not go to the customer (no contact on file, or its message limit
+    reached): the case goes back to the agent instead of waiting for an answer that cannot come."""
+
+
+class CaseAlreadyClosed(SwitchboardError):
+    """A customer's message on a case that is closed."""
+
+
 class TaskConflict(SwitchboardError):
     """An agent action that the task's state does not allow (already done, claimed by another, expired)."""
 

@@ -44,7 +44,13 @@ NotificationType = Literal[
     "failure_fallback",
     "password_reset",
     "statement",
+    "agent_message",
+    "no_reply_closed",
+    "regulatory_extension",
 ]
+ClockName = Literal["firstResponse", "resolution", "regulatory"]
+# What the workflow does when the customer does not answer an agent's question in time (policy).
+SilencePolicy = Literal["RETURN_TO_QUEUE", "CLOSE"]
 
 PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -175,6 +181,50 @@ class Feedback(BaseModel):
     comment: Annotated[str, AfterValidator(normalise_text), AfterValidator(_bounded(1000))] | None = None
 
 
+class TaskMessage(BaseModel):
+    """POST /tasks/{taskId}/messages: what the claiming agent asks or tells the customer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text
+
+
+class CaseMessage(BaseModel):
+    """POST /cases/{caseId}/messages: the customer's answer to an agent (web and email customers)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text
+
+
+class TaskExtension(BaseModel):
+    """POST /tasks/{taskId}/extend: a supervisor extends a complaint's regulatory deadline, once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: Annotated[int, Field(ge=1, le=60, strict=True)]
+    reason: ShortText
+
+
+class MessageAccepted(BaseModel):
+    """The customer's message is on the case; `resumed`: it answered an agent's question."""
+
+    caseId: str
+    status: CaseStatus
+    resumed: bool
+
+
+class InboundSms(BaseModel):
+    """What AWS End User Messaging two-way SMS publishes to the inbound topic (the fields we read)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    originationNumber: E164
+    messageBody: Text
+    inboundMessageId: str | None = None
+    destinationNumber: str | None = None
+
+
 class AgentAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -212,6 +262,26 @@ class NotificationView(BaseModel):
     reason: str | None = None  # why a FAILED notice was not delivered
 
 
+class Clock(BaseModel):
+    """A task's clock: due on the queue's business time (regulatory: calendar days); paused while the
+    case waits on the customer; breached once due without being met (met: firstResponse, claimed)."""
+
+    name: ClockName
+    dueAt: str
+    paused: bool = False
+    breached: bool = False
+    metAt: str | None = None
+    extended: bool = False
+
+
+class ConversationEntry(BaseModel):
+    at: str
+    by: Literal["agent", "customer"]
+    agentId: str | None = None
+    channel: str
+    text: str
+
+
 class TaskView(BaseModel):
     taskId: str
     caseId: str
@@ -222,6 +292,8 @@ class TaskView(BaseModel):
     summary: str
     evidence: list[dict] = []
     claimedBy: str | None = None
+    clocks: list[Clock] = []
+    conversation: list[ConversationEntry] = []
 
 
 class TaskPage(BaseModel):
@@ -301,7 +373,7 @@ class ClassificationResult(BaseModel):
 
 
 class ResolutionResult(BaseModel):
-    outcome: Literal["RESOLVED", "ESCALATE"]
+    outcome: Literal["RESOLVED", "ESCALATE", "AWAIT_CUSTOMER"]
     summary: str
     queue: Queue | None = None
     priority: Priority | None = None
@@ -313,15 +385,22 @@ class ResolutionResult(BaseModel):
     notification: NotificationType = "resolved"
 
 
+class AgentMessage(BaseModel):
+    id: str
+    text: str
+
+
 class TaskDecision(BaseModel):
-    """What an agent's completion sends back into the workflow (SendTaskSuccess output)."""
+    """What an agent's completion (or question to the customer) sends back into the workflow
+    (SendTaskSuccess output)."""
 
     taskId: str
-    outcome: Outcome
-    resolution: str
+    outcome: Outcome | Literal["ASK_CUSTOMER"]
+    resolution: str = ""
     actions: list[AgentAction] = []
     queue: Queue | None = None
     agentId: str
+    message: AgentMessage | None = None  # ASK_CUSTOMER: the words sent to the customer (masked)
 
 
 # ---- what each state's function reads from the execution document ---------------------------
@@ -360,6 +439,44 @@ class EscalateInput(StepInput):
     taskToken: str
     request: ResolutionResult
     tier: Literal["agent", "supervisor"] = "agent"
+    clocks: list[dict] = []  # PlanClocks' clocks for this task (empty: its fallback, the SLA alone)
+
+
+class PlanClocksInput(StepInput):
+    request: ResolutionResult
+
+
+class ClockPlan(BaseModel):
+    """PlanClocks' answer: the task's clocks and the human-task wait (seconds to the earliest deadline
+    that ends it: resolution or regulatory)."""
+
+    waitSeconds: int
+    clocks: list[dict]
+    resumed: bool = False
+
+
+class AskCustomerInput(StepInput):
+    taskToken: str
+    decision: TaskDecision
+
+
+class CustomerAsked(BaseModel):
+    """AwaitCustomer's invoked function (the wait's output is the customer's answer)."""
+
+    awaiting: bool
+    channel: str
+
+
+class WorkflowPolicy(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    customerReplyTimeoutSeconds: int = 259200
+    onCustomerSilence: SilencePolicy = "RETURN_TO_QUEUE"
+
+
+class CustomerSilentInput(StepInput):
+    policy: WorkflowPolicy = WorkflowPolicy()
+    resolution: ResolutionResult
 
 
 class ApplyDecisionInput(StepInput):

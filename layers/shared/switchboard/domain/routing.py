@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..config import settings
+from .business_time import BusinessHours
 from .models import PRIORITY_RANK, Priority, Route
 
 _POLICY_FILE = Path(__file__).parents[1] / "data" / "routing.json"
@@ -68,3 +69,22 @@ def raise_priority(current: Priority, floor: Priority | None) -> Priority:
 def one_step_up(priority: Priority) -> Priority:
     order: list[Priority] = sorted(get_args(Priority), key=PRIORITY_RANK.__getitem__)
     return order[max(0, PRIORITY_RANK[priority] - 1)]
+
+
+def business_hours(queue: str) -> BusinessHours:
+    """The queue's opening hours (routing data); 24x7 when SLAs are overridden (local runs in seconds)."""
+    if settings().sla_seconds_override > 0:
+        return BusinessHours()
+    hours = policy()["businessHours"]
+    return BusinessHours.from_policy(hours.get("queues", {}).get(queue, hours["default"]))
+
+
+def first_response_seconds(queue: str) -> int:
+    rule = policy()["clocks"]["firstResponseSeconds"]
+    return _sla(int(rule.get(queue, rule["default"])))
+
+
+def regulatory_rule(intent: str | None) -> dict[str, Any] | None:
+    """{"days", "maxExtensionDays"} when the intent carries a regulator's deadline (complaints), else None."""
+    rule = policy()["clocks"]["regulatory"]
+    return rule if intent in rule["intents"] else None

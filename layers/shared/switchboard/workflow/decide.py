@@ -24,6 +24,8 @@ class DecisionExecutor:
 
     def apply(self, case_id: str, decision: TaskDecision, previous: ResolutionResult) -> ResolutionResult:
         actor = f"agent:{decision.agentId}"
+        if decision.outcome == "ASK_CUSTOMER":  # the desk recorded the message; AwaitCustomer sends it
+            return previous.model_copy(update={"outcome": "AWAIT_CUSTOMER"})
         if decision.outcome == "REASSIGN":
             queue = decision.queue or "general"
             self.cases.record(case_id, "agent", f"reassigned to {queue}", actor=actor, queue=queue)

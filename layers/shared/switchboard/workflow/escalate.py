@@ -11,14 +11,15 @@ from typing import Any
 from ..adapters import aws
 from ..adapters.events import publish
 from ..adapters.repository.cases import CaseRepository, timeline_entry
-from ..adapters.repository.tasks import TaskRepository
+from ..adapters.repository.tasks import AWAITING, TaskRepository
 from ..config import settings
 from ..domain.clock import iso, now
-from ..domain.errors import failure_message
+from ..domain.errors import TaskNotFound, failure_message
 from ..domain.masking import redact_text
-from ..domain.models import ResolutionResult, SlaBreach, TaskOpened
+from ..domain.models import ClockPlan, ResolutionResult, SlaBreach, TaskOpened
 from ..domain.routing import one_step_up, policy, queue_sla_seconds, raise_priority, route_for
 from ..observability import MetricUnit, logger, metrics
+from . import clocks as task_clocks
 from .notify import Notifier
 
 
@@ -41,16 +42,53 @@ class Escalations:
         self.notifier = notifier or Notifier(self.cases)
         self._sns = sns
 
-    def open_task(self, case_id: str, task_token: str, request: ResolutionResult, tier: str) -> TaskOpened:
+    def _waiting_task(self, case: dict[str, Any]) -> dict[str, Any] | None:
+        """The case's open task when it waits on the customer (or already waits on the new token)."""
+        if not case.get("openTaskId"):
+            return None
+        try:
+            return self.tasks.get(case["openTaskId"])
+        except TaskNotFound:
+            return None
+
+    def plan_clocks(self, case_id: str, request: ResolutionResult) -> ClockPlan:
+        """PlanClocks, before every human-task wait: a new task's clocks on its queue's business time,
+        or the waiting task's clocks resumed after the customer's answer; the wait lasts until the
+        earliest deadline that ends it. Reads only: the task takes them when it opens (open_task)."""
         case = self.cases.get(case_id)
+        waiting = self._waiting_task(case)
+        if waiting and waiting["status"] == AWAITING:
+            clocks = task_clocks.resume(waiting.get("clocks") or [], waiting["queue"])
+            if not clocks:  # a task opened before clocks existed: its SLA from now
+                clocks = task_clocks.plan(case, request)
+            return ClockPlan(waitSeconds=task_clocks.wait_seconds(clocks), clocks=clocks, resumed=True)
+        clocks = task_clocks.plan(case, request)
+        return ClockPlan(waitSeconds=task_clocks.wait_seconds(clocks), clocks=clocks)
+
+    def open_task(
+        self,
+        case_id: str,
+        task_token: str,
+        request: ResolutionResult,
+        tier: str,
+        clocks: list[dict[str, Any]] | None = None,
+    ) -> TaskOpened:
+        case = self.cases.get(case_id)
+        waiting = self._waiting_task(case)
+        if waiting and (waiting["status"] == AWAITING or waiting.get("taskToken") == task_token):
+            return self._rearm(case, waiting, task_token, clocks or [])
         queue = request.queue or "general"
         sla_seconds = request.slaSeconds or queue_sla_seconds(queue)
+        # the wait's own deadline: PlanClocks' when it planned this wait, else the SLA (SupervisorTask)
+        sla_due_at = task_clocks.deadline(clocks or []) or iso(now() + timedelta(seconds=sla_seconds))
+        clocks = clocks or self._clocks_to_show(case, request)
         task = {
             "taskId": task_id_for(case_id, task_token),
             "caseId": case_id,
             "queue": queue,
             "priority": request.priority or case.get("priority") or "normal",
-            "slaDueAt": iso(now() + timedelta(seconds=sla_seconds)),
+            "slaDueAt": sla_due_at,
+            "clocks": clocks or [],
             "summary": redact_text(request.summary),
             "reason": request.reason,
             "evidence": request.evidence,
@@ -80,7 +118,40 @@ class Escalations:
                 ],
             )
             publish("CaseEscalated", case, queue=queue, tier=tier)
+        regulatory = next((c for c in clocks or [] if c["name"] == "regulatory"), None)
+        if regulatory and not case.get("regulatory"):  # the regulator's deadline follows the case
+            self.cases.update(case_id, fields={"regulatory": regulatory})
         return TaskOpened(taskId=task["taskId"], queue=queue, slaDueAt=task["slaDueAt"])
+
+    @staticmethod
+    def _clocks_to_show(case: dict[str, Any], request: ResolutionResult) -> list[dict[str, Any]]:
+        """A task whose wait PlanClocks did not plan (the supervisors' task) still shows its clocks;
+        they are for the view only, so they never stop the task from opening."""
+        try:
+            return task_clocks.plan(case, request)
+        except Exception:  # noqa: BLE001 - a view's extra must not keep a case from a person
+            logger.exception("clocks not planned", extra={"caseId": case["caseId"]})
+            return []
+
+    def _rearm(
+        self, case: dict[str, Any], task: dict[str, Any], task_token: str, clocks: list[dict[str, Any]]
+    ) -> TaskOpened:
+        """Back from waiting on the customer: the same task, with the same agent (or its queue when the
+        answer never came), waits on the new token with its clocks resumed."""
+        case_id, task_id = case["caseId"], task["taskId"]
+        if task.get("taskToken") != task_token:  # not a retry of this wait: re-arm it
+            clocks = clocks or task.get("clocks") or []
+            due = task_clocks.deadline(clocks) or task["slaDueAt"]
+            task = self.tasks.rearm(task, task_token, clocks, due)
+            holder = f"agent {task['claimedBy']}" if task.get("claimedBy") else f"the {task['queue']} queue"
+            regulatory = next((c for c in clocks if c["name"] == "regulatory"), None)
+            self.cases.update(
+                case_id,
+                fields={"status": "ESCALATED", **({"regulatory": regulatory} if regulatory else {})},
+                remove=["awaitToken"],
+                timeline=[timeline_entry("escalate", f"task {task_id} back with {holder}, clocks resumed, due {due}")],
+            )
+        return TaskOpened(taskId=task_id, queue=task["queue"], slaDueAt=task["slaDueAt"])
 
     def sla_expired(
         self, case_id: str, previous: ResolutionResult, start_failure: dict[str, Any] | None = None

@@ -90,11 +90,13 @@ class Notifier:
     def limits(self) -> Limits:
         return self._limits or Limits()
 
-    def send(self, case_id: str, notification_type: str, **fields: str) -> dict[str, Any]:
+    def send(self, case_id: str, notification_type: str, marker: str | None = None, **fields: str) -> dict[str, Any]:
+        """`marker`: the dedupe key of this notice when a type is sent more than once per case (an
+        agent's messages: one per message)."""
         from ..text.templates import render  # data-driven templates, loaded on first use
 
         case = self.cases.get(case_id)
-        marker = f"sent_{notification_type}"
+        marker = marker or f"sent_{notification_type}"
         once = notification_type not in REPEATABLE
         if once and not self.cases.claim_once(case_id, marker, PENDING, reclaimable=PENDING):
             return {"type": notification_type, "status": "ALREADY_SENT"}
@@ -109,7 +111,7 @@ class Notifier:
             return {"type": notification_type, "status": "NO_DESTINATION"}
         channel, address = target
         if channel in _CONTACT_FIELD and not self.limits.take("messagesPerDestination", subject_key(channel, address)):
-            return self._skipped(case_id, notification_type, channel, address)
+            return self._skipped(case_id, notification_type, channel, address, marker)
         language = case.get("language") or (customer or {}).get("language") or "en"
         message = render(notification_type, language, channel, case_id=case_id, **fields)
         try:
@@ -163,14 +165,14 @@ class Notifier:
         )
         return entry
 
-    def _skipped(self, case_id: str, notification_type: str, channel: str, address: str) -> dict[str, Any]:
+    def _skipped(self, case_id: str, notification_type: str, channel: str, address: str, marker: str) -> dict[str, Any]:
         """Over the destination's hourly message limit: not sent, and said so on the case (the marker
         stays claimed: a retry must not send it either)."""
         entry = {"type": notification_type, "channel": channel, "to": masked(channel, address), "status": "SKIPPED"}
         self.cases.update(
             case_id,
             # settled, no longer PENDING: a retry must not send it either
-            fields={f"sent_{notification_type}": "SKIPPED"} if notification_type not in REPEATABLE else None,
+            fields={marker: "SKIPPED"} if notification_type not in REPEATABLE else None,
             append={"notifications": [{**entry, "at": iso()}]},
             timeline=[
                 timeline_entry(

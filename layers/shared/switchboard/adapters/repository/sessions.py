@@ -61,3 +61,34 @@ class ChatSessions:
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             pass  # another case holds the session now
+
+
+class SmsReplies:
+    """Which case an SMS from a number answers: set when an agent's question goes to that number by
+    SMS, so an inbound text finds its case by one read (the number is kept only as a hash)."""
+
+    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
+        self._client = client
+        self.table = table or settings().idempotency_table
+
+    @property
+    def client(self) -> Any:
+        return self._client or aws.dynamodb()
+
+    @staticmethod
+    def _key(phone: str) -> dict[str, Any]:
+        return {"id": {"S": "sms-reply#" + hashlib.sha256(phone.strip().encode("utf-8")).hexdigest()}}
+
+    def expect(self, phone: str, case_id: str, ttl_seconds: int) -> None:
+        self.client.put_item(
+            TableName=self.table,
+            Item={
+                **self._key(phone),
+                "caseId": {"S": case_id},
+                "expiration": {"N": str(int(time.time()) + max(ttl_seconds, 3600))},
+            },
+        )
+
+    def case_for(self, phone: str) -> str | None:
+        found = self.client.get_item(TableName=self.table, Key=self._key(phone), ConsistentRead=True)
+        return found["Item"]["caseId"]["S"] if "Item" in found else None

@@ -16,6 +16,7 @@ OPEN = "OPEN"
 CLAIMED = "CLAIMED"
 COMPLETED = "COMPLETED"
 EXPIRED = "EXPIRED"
+AWAITING = "AWAITING_CUSTOMER"  # the claiming agent asked the customer; the workflow waits on the answer
 
 
 def queue_order(priority: str, sla_due_at: str, task_id: str) -> str:
@@ -67,14 +68,21 @@ class TaskRepository:
         )
         return [unmarshal(item) for item in answer.get("Items", [])]
 
-    def _transition(self, task_id: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+    def _transition(
+        self,
+        task_id: str,
+        expression: str,
+        condition: str,
+        values: dict[str, Any],
+        names: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         try:
             answer = self.client.update_item(
                 TableName=self.table,
                 Key={"taskId": {"S": task_id}},
                 UpdateExpression=expression,
                 ConditionExpression=f"attribute_exists(taskId) AND ({condition})",
-                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeNames={"#status": "status", **(names or {})},
                 ExpressionAttributeValues={k: marshal_value(v) for k, v in values.items()},
                 ReturnValues="ALL_NEW",
             )
@@ -130,8 +138,86 @@ class TaskRepository:
             return self._transition(
                 task_id,
                 "SET #status = :expired, expiredAt = :now, expiryReason = :reason REMOVE openQueue",
-                "#status IN (:open, :claimed)",
-                {":expired": EXPIRED, ":open": OPEN, ":claimed": CLAIMED, ":now": iso(), ":reason": reason},
+                "#status IN (:open, :claimed, :awaiting)",
+                {
+                    ":expired": EXPIRED,
+                    ":open": OPEN,
+                    ":claimed": CLAIMED,
+                    ":awaiting": AWAITING,
+                    ":now": iso(),
+                    ":reason": reason,
+                },
             )
         except TaskConflict:
             return None
+
+    # ---- the conversation with the customer and the task's clocks ----------------------------------
+
+    def await_customer(self, task_id: str, agent_id: str) -> dict[str, Any]:
+        """The claiming agent asked the customer: the task waits (a second ask of the same round is a 409)."""
+        return self._transition(
+            task_id,
+            "SET #status = :awaiting",
+            "#status = :claimed AND claimedBy = :agent",
+            {":awaiting": AWAITING, ":claimed": CLAIMED, ":agent": agent_id},
+        )
+
+    def back_to_agent(self, task_id: str, agent_id: str) -> None:
+        """Undo await_customer when the workflow could not be told (the agent may try again)."""
+        self._transition(
+            task_id,
+            "SET #status = :claimed",
+            "#status = :awaiting AND claimedBy = :agent",
+            {":awaiting": AWAITING, ":claimed": CLAIMED, ":agent": agent_id},
+        )
+
+    def add_to_conversation(self, task_id: str, entry: dict[str, Any]) -> None:
+        self.client.update_item(
+            TableName=self.table,
+            Key={"taskId": {"S": task_id}},
+            UpdateExpression="SET conversation = list_append(if_not_exists(conversation, :empty), :entry)",
+            ConditionExpression="attribute_exists(taskId)",
+            ExpressionAttributeValues={":empty": {"L": []}, ":entry": marshal_value([entry])},
+        )
+
+    def set_clocks(self, task_id: str, clocks: list[dict[str, Any]]) -> dict[str, Any]:
+        answer = self.client.update_item(
+            TableName=self.table,
+            Key={"taskId": {"S": task_id}},
+            UpdateExpression="SET clocks = :clocks",
+            ConditionExpression="attribute_exists(taskId)",
+            ExpressionAttributeValues={":clocks": marshal_value(clocks)},
+            ReturnValues="ALL_NEW",
+        )
+        return unmarshal(answer["Attributes"])
+
+    def release_claim(self, task_id: str) -> None:
+        """The customer did not answer in time: the waiting task goes back to its queue, unclaimed."""
+        try:
+            self._transition(task_id, "REMOVE claimedBy, claimedAt", "#status = :awaiting", {":awaiting": AWAITING})
+        except TaskConflict:
+            pass  # no longer waiting (expired meanwhile): nothing to release
+
+    def rearm(
+        self, task: dict[str, Any], task_token: str, clocks: list[dict[str, Any]], sla_due_at: str
+    ) -> dict[str, Any]:
+        """The customer answered (or the answer was given up on): the same task waits on the new token,
+        with its agent when it still has one, else open in its queue; its clocks run again (and its
+        place in the queue follows its new due time)."""
+        status = CLAIMED if task.get("claimedBy") else OPEN
+        order = queue_order(task["priority"], sla_due_at, task["taskId"])
+        return self._transition(
+            task["taskId"],
+            "SET #status = :status, taskToken = :token, clocks = :clocks, slaDueAt = :due, "
+            "openQueue = #queue, queueOrder = :order",
+            "#status = :awaiting",
+            {
+                ":status": status,
+                ":awaiting": AWAITING,
+                ":token": task_token,
+                ":clocks": clocks,
+                ":due": sla_due_at,
+                ":order": order,
+            },
+            names={"#queue": "queue"},
+        )
