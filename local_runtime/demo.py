@@ -22,7 +22,7 @@ AGENT_PLAYBOOK = {
     # queue -> what the agent does with a task there
     "payments": "approve the refund the evidence suggests",
     "disputes": "block the card and open a chargeback (the actions record both; the notice lists them)",
-    "complaints": "call the customer back and apologise",
+    "complaints": "ask the customer a question, read the answer, apologise",
     "account_support": "check identity and unlock",
     "general": "answer the question",
 }
@@ -128,6 +128,8 @@ class Demo:
 
     def _work(self, agent: dict[str, Any], task: dict[str, Any], headers: dict[str, str]) -> None:
         self.client.request("POST", f"/tasks/{task['taskId']}/claim", headers=headers)
+        if task["queue"] == "complaints" and self.cases.get(task["caseId"], {}).get("token"):
+            self._ask_the_customer(agent, task, headers)
         actions = [  # what the evidence suggests: a refund, or blocking the card and a chargeback
             {"type": action, "transactionId": e["transactionId"]}
             for e in task.get("evidence", [])
@@ -152,6 +154,38 @@ class Demo:
         _print(
             f"  {agent['agentId']:<12} {task['queue']:<16} {task['taskId']} {task['priority']:<7} -> {answer.status} "
             f"({AGENT_PLAYBOOK.get(task['queue'], '')}{'; ' + ', '.join(a['type'] for a in actions) if actions else ''})"
+        )
+
+    def _ask_the_customer(self, agent: dict[str, Any], task: dict[str, Any], headers: dict[str, str]) -> None:
+        """The agent asks before resolving; the customer reads the question (the outbox) and answers
+        with their case token; the same task comes back to the agent."""
+        case_id = task["caseId"]
+        question = "Which day and time did the agent hang up on you? We want to find the call recording."
+        asked = self.client.request("POST", f"/tasks/{task['taskId']}/messages", {"text": question}, headers)
+        _print(f"  {agent['agentId']:<12} {task['queue']:<16} {task['taskId']} asks the customer -> {asked.status}")
+        sent = self.runtime.wait_for(
+            lambda: next(
+                (m for m in self.runtime.outbox() if m["caseId"] == case_id and m["type"] == "agent_message"), None
+            ),
+            timeout=20,
+            what=f"the agent's question to the customer of {case_id}",
+        )
+        words = next((line for line in sent["body"].splitlines() if line.startswith(question[:20])), question)
+        _print(f"  customer of {case_id} receives by {sent['channel']} ({sent['subject'] or 'no subject'}): {words}")
+        answer = self.client.request(
+            "POST",
+            f"/cases/{case_id}/messages",
+            {"text": "Yesterday at about 15:20, I called twice from my mobile."},
+            {"Authorization": f"Bearer {self.cases[case_id]['token']}"},
+        )
+        _print(f"  customer of {case_id} answers on the case: {answer.status} {answer.body}")
+        self.runtime.wait_for(
+            lambda: any(
+                t["taskId"] == task["taskId"] and t["status"] == "CLAIMED"
+                for t in self.client.request("GET", "/tasks", headers=headers).json()["tasks"]
+            ),
+            timeout=20,
+            what=f"task {task['taskId']} back with {agent['agentId']}",
         )
 
     def wait_until_done(self) -> None:
