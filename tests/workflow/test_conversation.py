@@ -173,6 +173,9 @@ def test_an_agent_emails_a_web_customer_who_answers_with_the_case_token(runtime,
         lambda: (t := task_of(client, case_id, COMPLAINTS))["status"] == "CLAIMED" and t, what="the task back"
     )
     assert [m["text"] for m in back["conversation"] if m["by"] == "customer"] == ["From my office line"]
+    # and the customer's own view shows the conversation without naming the agent
+    mine = client.request("GET", f"/cases/{case_id}", headers=bearer(token)).json()
+    assert [(m["by"], m["agentId"]) for m in mine["tasks"][0]["conversation"]] == [("agent", None), ("customer", None)]
     complete(client, back, COMPLAINTS)
     wait_status(runtime, client, case_id, "CLOSED")
 
@@ -195,3 +198,21 @@ def test_only_the_claiming_agent_may_message_and_bad_input_is_a_400(runtime, cli
     # and nothing was sent or written
     assert messages_for(runtime, case_id, "agent_message") == []
     assert case_of(client, case_id)["status"] == "ESCALATED"
+
+
+def test_a_message_that_cannot_reach_the_customer_is_recorded_failed_and_the_task_goes_back(runtime, client):
+    # given a web complaint whose email is not on file (a typed email gets no messages), claimed
+    body = {**event_body("contact_web_complaint"), "submissionId": "conv-unreachable", "email": "nobody@example.org"}
+    case_id = post_contact(client, body).json()["caseId"]
+    task = claim(client, open_task(runtime, client, case_id, COMPLAINTS), COMPLAINTS)
+    # when the agent asks the customer something
+    ask(client, task, COMPLAINTS, "Which branch did you visit?")
+    # then nothing is sent, the notice is recorded FAILED, and the same task is back with the agent
+    back = runtime.wait_for(
+        lambda: (t := task_of(client, case_id, COMPLAINTS))["status"] == "CLAIMED" and t, what="the task back"
+    )
+    assert back["taskId"] == task["taskId"] and back["claimedBy"] == "agent-smith"
+    case = case_of(client, case_id)
+    assert case["status"] == "ESCALATED"
+    assert [n["status"] for n in case["notifications"] if n["type"] == "agent_message"] == ["FAILED"]
+    assert messages_for(runtime, case_id, "agent_message") == []

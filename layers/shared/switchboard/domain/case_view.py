@@ -25,7 +25,16 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         with suppress(TaskNotFound):  # a missing task must not hide the case
             task_views.append(task_view(task_repo.get(task_id)))
     if not for_agent:  # customers see that a team has it, not the internal evidence
-        task_views = [t.model_copy(update={"evidence": [], "claimedBy": None}) for t in task_views]
+        task_views = [
+            t.model_copy(
+                update={
+                    "evidence": [],
+                    "claimedBy": None,
+                    "conversation": [c.model_copy(update={"agentId": None}) for c in t.conversation],
+                }
+            )
+            for t in task_views
+        ]
     level = (case.get("verification") or {}).get("level", "NONE")
     proven = for_agent or level == "AUTHENTICATED"
     notifications = [
