@@ -6,7 +6,9 @@ every sample in events/ answers as it would on AWS:
 - a sample that acts on an existing case (its ids look like SB261124-ABCDEF) gets one: the GIVEN
   sample contact (by default the one of GIVEN_CONTACT below) goes through the real intake and
   workflow, invoke waits for what the sample needs (the case, its task, the one-time code texted to
-  the customer) and swaps the sample's ids, `<caseToken>` and code for the real ones."""
+  the customer) and swaps the sample's ids, `<caseToken>` and code for the real ones;
+- the hand-out sample (POST /tasks/next) names no case but needs an open task: the GIVEN contact
+  opens one first."""
 
 from __future__ import annotations
 
@@ -24,12 +26,18 @@ from .runtime import DEFAULT_SEED, ROOT, LocalRuntime
 
 EVENTS = ROOT / "events"
 # The sample contact that opens the case a sample refers to, by the sample's file name, else its
-# folder: a customer asked for a one-time code for the code samples, else an app-chat refund request
-# (a payments task).
+# folder: a customer asked for a one-time code for the code samples; for the agents' samples a web
+# complaint (a complaints task: a typed email is a claim, so two of them never join one case as repeat
+# contacts); else an app-chat refund request (a payments task).
+WEB_COMPLAINT = EVENTS / "api" / "contact_web_complaint.json"
 GIVEN_CONTACT = {
     "connect": EVENTS / "connect" / "contact_flow_account_locked.json",
     "post_verification.json": EVENTS / "api" / "contact_phone_zh_transactions.json",
     "extend_task.json": EVENTS / "api" / "contact_web_complaint.json",  # a complaint: a regulatory clock
+    "get_case.json": WEB_COMPLAINT,
+    "next_task.json": WEB_COMPLAINT,
+    "takeover_task.json": WEB_COMPLAINT,
+    "reassign_task.json": WEB_COMPLAINT,
     "": EVENTS / "api" / "contact_app_chat_duplicate.json",
 }
 CASE_TOKEN_PLACEHOLDER = "<caseToken>"  # noqa: S105 - the placeholder written in events/api samples
@@ -38,6 +46,7 @@ _CASE_ID = re.compile(r"\bSB\d{6}-[A-Z0-9]{6}\b")
 SETTLED = ("AWAITING_CUSTOMER", "ESCALATED", "RESOLVED", "CLOSED", "FAILED")
 POLL_SECONDS = 0.25  # the waits below share moto's (serialized) DynamoDB with the running workflow
 NATURAL_KEYS = ("contactId", "sessionId", "messageId", "submissionId")  # a contact's idempotency keys
+HAND_OUT = "/tasks/next"  # hands the caller an open task of their queues: there must be one
 
 
 def default_given(event_path: Path) -> Path:
@@ -66,6 +75,10 @@ class SampleInvoker:
     # ---- the case a sample refers to ------------------------------------------------------------
 
     def _with_real_case(self, event: dict[str, Any], given: Path | None) -> dict[str, Any]:
+        if event.get("resource") == HAND_OUT and given is not None:
+            case_id, _ = self._open_case(given)
+            self._task_of(case_id)  # its task is open in the GIVEN contact's queue
+            return event
         text = json.dumps(event, ensure_ascii=False)
         case_ids = set(_CASE_ID.findall(_TASK_ID.sub("", text))) | {
             t.rsplit("-T", 1)[0] for t in _TASK_ID.findall(text)
@@ -103,8 +116,8 @@ class SampleInvoker:
         return CaseRepository().find(case_id)
 
     def _open_case(self, given: Path) -> tuple[str, str | None]:
-        """(case id, case token) of a new case opened by the given sample contact: its natural keys get
-        a fresh suffix, so each sample gets a case of its own (a retried contact would answer the old one)."""
+        """(case id, case token) of a new case opened by the given sample contact: its natural keys (and
+        Idempotency-Key) get a fresh suffix, so each sample gets a case of its own (a retried contact would answer the old one)."""
         contact = json.loads(given.read_text(encoding="utf-8"))
         suffix = uuid.uuid4().hex[:8]
         if "httpMethod" in contact:

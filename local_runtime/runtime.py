@@ -208,6 +208,13 @@ class LocalRuntime:
         for transaction in self.seed.get("transactions", []):
             ledger.put({**transaction, "createdAt": resolve_time(transaction["createdAt"])})
         self.agents = {agent["token"]: agent for agent in self.seed.get("agents", [])}
+        # the agents' profiles, as their first sign-in would leave them: a supervisor may reassign to them
+        from switchboard.adapters.repository.agents import AgentLoad, default_capacity
+
+        profiles = AgentLoad()
+        for agent in self.seed.get("agents", []):
+            capacity = agent.get("capacity") or default_capacity()
+            profiles.remember(agent["agentId"], agent["queues"], agent.get("languages", []), capacity)
 
     # ---- helpers for the demo, tests and the outbox -------------------------------------------
 

@@ -50,6 +50,8 @@ class SeedAgent(_Item):
     name: Text
     queues: list[Queue] = Field(min_length=1)
     token: str = Field(min_length=8, max_length=200)
+    languages: list[Language] = []  # the hand-out prefers tasks in these (Cognito custom:languages)
+    capacity: int | None = Field(default=None, ge=1, le=50)  # claimed tasks at once (custom:capacity)
 
 
 class SeedFile(_Item):

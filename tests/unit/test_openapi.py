@@ -32,10 +32,27 @@ def test_the_served_document_is_valid_openapi(served):
     assert {"clocks", "conversation"} <= set(task)
 
 
+def test_every_route_of_the_template_is_documented(runtime, served):
+    # given the template's API routes (the API description's own and CORS preflights aside)
+    routes = {
+        (r["path"], r["method"].lower())
+        for r in runtime.routes
+        if r["method"].upper() != "OPTIONS" and r["path"] not in ("/openapi.json", "/swagger")
+    }
+    # then the document has exactly one operation for each, the hand-out and supervisors' routes among them
+    documented = {(path, method) for path, methods in served["paths"].items() for method in methods}
+    assert documented == routes
+    assert {
+        ("/tasks/next", "post"),
+        ("/tasks/{taskId}/takeover", "post"),
+        ("/tasks/{taskId}/reassign", "post"),
+    } <= documented
+
+
 def test_every_operation_documents_the_one_error_shape_and_no_422(served):
     # given every operation of the document
     operations = [op for methods in served["paths"].values() for op in methods.values()]
-    assert len(operations) == 10
+    assert len(operations) == 13
     for operation in operations:
         responses = operation["responses"]
         # then bad input is a 400 in our error shape, never Powertools' own 422

@@ -49,3 +49,11 @@ def test_queues_are_the_routing_policys():
     routed = {rule["queue"] for rule in policy()["intents"].values()}
     # then every routed queue is one of them, and supervisors is there for expired SLAs
     assert routed <= queues and "supervisors" in queues
+
+
+def test_the_repeat_contact_intents_are_routed_intents():
+    # given the intents whose open cases a repeat contact joins (routing policy, repeatContacts)
+    joining = set(policy()["repeatContacts"]["intents"])
+    # then each is an intent the policy routes, and the window is a positive number of seconds
+    assert joining and joining <= set(policy()["intents"])
+    assert int(policy()["repeatContacts"]["windowSeconds"]) > 0

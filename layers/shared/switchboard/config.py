@@ -40,6 +40,7 @@ class Settings:
     sms_transport: str = "sns"  # "sns" | "http"
     sms_api_url: str = ""
     sms_secret_arn: str = ""
+    agent_load_table: str = ""  # each agent's claimed tasks against their capacity (POST /tasks/next, claim)
 
 
 class ConfigurationError(RuntimeError):
@@ -125,4 +126,5 @@ def settings() -> Settings:
         customer_reply_url=env.get("CUSTOMER_REPLY_URL", ""),
         cors_allowed_origins=tuple(o.strip() for o in env.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
         **_transports(env),
+        agent_load_table=env.get("AGENT_LOAD_TABLE", ""),
     )

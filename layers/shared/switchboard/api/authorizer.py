@@ -60,6 +60,7 @@ class Issuer:
     username_claim: str = "username"
     groups_claim: str = "cognito:groups"
     languages_claim: str = "custom:languages"
+    capacity_claim: str = "custom:capacity"  # concurrent claimed tasks (POST /tasks/next); absent: the policy's
 
     @classmethod
     def cognito_pool(cls, region: str, pool_id: str, kind: str, clients: frozenset[str]) -> Issuer:
@@ -125,14 +126,21 @@ def channels_of(claims: dict[str, Any]) -> list[str]:
     return sorted(s.removeprefix(SCOPE_PREFIX) for s in scopes if s.startswith(SCOPE_PREFIX))
 
 
+def _local_agent(agent: dict[str, Any]) -> dict[str, str]:
+    """A seed agent's context, as their token's claims would give it (languages, capacity when named)."""
+    context = {"principal": "agent", "sub": agent["agentId"], "groups": ",".join(agent.get("queues", []))}
+    if agent.get("languages"):
+        context["languages"] = ",".join(agent["languages"])
+    if agent.get("capacity"):
+        context["capacity"] = str(agent["capacity"])
+    return context
+
+
 @cache
 def _local_identities(path: str) -> dict[str, dict[str, str]]:
     """Bearer token -> authorizer context, for the seed's agents and channel clients."""
     seed = json.loads(Path(path).read_text(encoding="utf-8"))
-    found = {
-        agent["token"]: {"principal": "agent", "sub": agent["agentId"], "groups": ",".join(agent.get("queues", []))}
-        for agent in seed.get("agents", [])
-    }
+    found = {agent["token"]: _local_agent(agent) for agent in seed.get("agents", [])}
     for channel in seed.get("channels", []):
         found[channel["token"]] = {"principal": "channel", "sub": channel["clientId"], "channels": channel["channel"]}
     return found
@@ -158,6 +166,9 @@ def identify(headers: dict[str, str], tokens: JwtIssuers, local_identities_file:
             languages = _names(claims.get(issuer.languages_claim))
             if languages:
                 context["languages"] = ",".join(languages)
+            capacity = str(claims.get(issuer.capacity_claim) or "").strip()
+            if capacity.isdigit():
+                context["capacity"] = capacity
             return context
         return {"principal": "app_user", "sub": str(claims["sub"])}
     if local_identities_file:
@@ -200,6 +211,7 @@ def default_issuers() -> JwtIssuers:
                     username_claim=env.get("OIDC_USERNAME_CLAIM") or "preferred_username",
                     groups_claim=env.get("OIDC_GROUPS_CLAIM") or "groups",
                     languages_claim=env.get("OIDC_LANGUAGES_CLAIM") or "languages",
+                    capacity_claim="capacity",
                 )
             ]
             if env.get("OIDC_ISSUER")

@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from ..domain.errors import (
+    AtCapacity,
     CaseAlreadyClosed,
     CaseNotFound,
     CodeRejected,
@@ -161,6 +162,15 @@ def resolver(cors: Any = None) -> Any:
     @app.exception_handler(CaseAlreadyClosed)
     def _closed(exc: Exception):
         return _error_response(409, "CASE_CLOSED", "the case is closed; a new contact opens a new case")
+
+    @app.exception_handler(AtCapacity)
+    def _at_capacity(exc: AtCapacity):
+        return _error_response(
+            409,
+            "AT_CAPACITY",
+            f"you hold {exc.capacity} claimed task(s), your capacity: complete one first",
+            [{"field": "capacity", "issue": f"{exc.capacity} task(s) held"}],
+        )
 
     @app.exception_handler(IdempotencyConflict)
     def _key_reused(exc: IdempotencyConflict):

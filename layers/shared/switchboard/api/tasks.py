@@ -1,5 +1,6 @@
-"""The agents' routes: GET /tasks, POST /tasks/{taskId}/claim, POST /tasks/{taskId}/complete, the
-conversation (POST /tasks/{taskId}/messages) and a regulatory deadline's extension (POST /tasks/{taskId}/extend)."""
+"""The agents' routes: GET /tasks, POST /tasks/next, POST /tasks/{taskId}/claim, POST
+/tasks/{taskId}/complete, the conversation (POST /tasks/{taskId}/messages), a regulatory deadline's
+extension (POST /tasks/{taskId}/extend); the supervisors' POST /tasks/{taskId}/takeover and /reassign."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from ..desk.tasks import MAX_PAGE_SIZE, PAGE_SIZE
 from ..domain.identity import Principal
-from ..domain.models import Queue, TaskCompletion, TaskExtension, TaskMessage, TaskPage, TaskView
+from ..domain.models import Queue, TaskCompletion, TaskExtension, TaskMessage, TaskPage, TaskReassignment, TaskView
 from .errors import ApiError
 from .resolver import answers, principal
 
@@ -19,6 +20,13 @@ if TYPE_CHECKING:
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 TaskId = Annotated[str, Path(description="the task's id")]
+NEXT_DESCRIPTION = (
+    "Claims for the calling agent the best open task of their queues: highest priority, then (within a "
+    "priority) a task in a language the agent speaks (token attribute `custom:languages`; seed `languages`), "
+    "then the earliest due time. Atomic: concurrent callers never get the same task. `200` the claimed task; "
+    "`204` (no body) when no open task is left for them; `409 AT_CAPACITY` when the agent already holds "
+    "`capacity` claimed tasks (`custom:capacity`; seed `capacity`; default 3), as `POST /tasks/{taskId}/claim` answers."
+)
 
 
 def tasks_router(desk: AgentDesk) -> Router:
@@ -44,6 +52,45 @@ def tasks_router(desk: AgentDesk) -> Router:
         nextToken: Annotated[str | None, Query(description="the previous page's nextToken")] = None,  # noqa: N803
     ) -> TaskPage:
         return desk.list_tasks(agent(), queue, limit, nextToken)
+
+    handed_out = answers(200, "the task, claimed for the caller")
+    handed_out["responses"][204] = {"description": "no open task is left for the caller (no body)", "content": {}}
+
+    @router.post(
+        "/tasks/next",
+        summary="Hand the calling agent the best open task of their queues",
+        description=NEXT_DESCRIPTION,
+        **handed_out,
+        security=BEARER,
+        tags=["tasks"],
+    )
+    def next_task() -> TaskView | None:
+        from aws_lambda_powertools.event_handler import Response
+
+        task = desk.next_task(agent())
+        if task is None:
+            return Response(status_code=204, body=None)  # type: ignore[return-value]  # nothing for them: no body
+        return task
+
+    @router.post(
+        "/tasks/<taskId>/takeover",
+        summary="A supervisor takes over a task (claimed by an agent, or open)",
+        **answers(200, "the task, now the supervisor's"),
+        security=BEARER,
+        tags=["tasks"],
+    )
+    def take_over(taskId: TaskId) -> TaskView:  # noqa: N803 - the route's path parameter
+        return desk.take_over(agent(), taskId)
+
+    @router.post(
+        "/tasks/<taskId>/reassign",
+        summary="A supervisor gives a task to another agent of its queue, or back to the queue",
+        **answers(200, "the task as reassigned"),
+        security=BEARER,
+        tags=["tasks"],
+    )
+    def reassign(taskId: TaskId, body: Annotated[TaskReassignment, Body()]) -> TaskView:  # noqa: N803
+        return desk.reassign(agent(), taskId, body)
 
     @router.post(
         "/tasks/<taskId>/claim",

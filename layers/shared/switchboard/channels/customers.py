@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..adapters.repository.cases import CaseRepository, timeline_entry
+from ..adapters.repository.tasks import TaskRepository
+from ..desk.follow_up import SurveyFollowUps
 from ..domain.case_view import build_view
 from ..domain.clock import iso
-from ..domain.errors import CaseNotFound
+from ..domain.errors import CaseNotFound, TaskNotFound
 from ..domain.identity import Principal, is_customer_of, may_view
 from ..domain.models import CaseMessage, ContactAccepted, Feedback, MessageAccepted, VerificationCode
 from ..workflow.verify import Verification
@@ -37,9 +39,16 @@ def _require_channel_client(who: Principal, channel: str) -> None:
 
 
 class CustomerApi:
-    def __init__(self, cases: CaseRepository | None = None) -> None:
+    def __init__(
+        self,
+        cases: CaseRepository | None = None,
+        tasks: TaskRepository | None = None,
+        follow_ups: SurveyFollowUps | None = None,
+    ) -> None:
         self.cases = cases or CaseRepository()
+        self.tasks = tasks or TaskRepository()
         self.intake = Intake(self.cases)
+        self.follow_ups = follow_ups or SurveyFollowUps(self.cases, self.tasks)
 
     def open(self, contact: Any, key: str | None, who: Principal) -> ContactAccepted:
         from ..api.errors import ApiError
@@ -58,12 +67,32 @@ class CustomerApi:
 
     def _visible_case(self, case_id: str, who: Principal) -> dict[str, Any]:
         case = self.cases.find(case_id)
-        if not case or not may_view(who, case):
-            raise CaseNotFound(case_id)  # 404 for both: never reveal that a case exists
+        if not case or not may_view(who, case) or not self._through_a_task(who, case):
+            raise CaseNotFound(case_id)  # 404 for all: never reveal that a case exists
         return case
 
+    def _through_a_task(self, who: Principal, case: dict[str, Any]) -> bool:
+        """Least privilege: an agent reads a case only through a task of one of their queues;
+        supervisors read every case; customers are checked by may_view."""
+        if not who.is_agent or who.is_supervisor:
+            return True
+        for task_id in case.get("tasks", []):
+            try:
+                if self.tasks.get(task_id)["queue"] in who.queues:
+                    return True
+            except TaskNotFound:
+                continue
+        return False
+
     def view(self, case_id: str, who: Principal) -> Any:
-        return build_view(self._visible_case(case_id, who), for_agent=who.is_agent)
+        case = self._visible_case(case_id, who)
+        view = build_view(case, self.tasks, for_agent=who.is_agent)
+        merged_into = case.get("mergedInto")
+        if merged_into and not who.is_agent:  # the open case this contact joined, only to who may read it
+            target = self.cases.find(merged_into)
+            if target and may_view(who, target):
+                view = view.model_copy(update={"mergedInto": merged_into})
+        return view
 
     def verify_code(self, case_id: str, body: VerificationCode, who: Principal) -> dict[str, Any]:
         case = self._visible_case(case_id, who)
@@ -93,8 +122,11 @@ class CustomerApi:
             raise ApiError(409, "CASE_OPEN", "feedback opens once the case is closed")
         entry = {"score": body.score, "comment": body.comment, "at": iso()}
         if not self.cases.claim_once(case_id, "feedback", entry):
+            # a retry after a failure part-way still gets its follow-up (one per survey: its id is fixed)
+            self.follow_ups.open_for(case_id)
             raise ApiError(409, "FEEDBACK_EXISTS", "feedback was already given for this case")
         self.cases.update(case_id, timeline=[timeline_entry("feedback", f"customer rated {body.score}/5", "customer")])
+        self.follow_ups.open_for(case_id)
         from ..adapters.events import publish
 
         publish("CaseFeedback", self.cases.get(case_id), score=body.score)

@@ -1,5 +1,7 @@
-"""The agents' side: list, claim and complete human tasks of their own queues (the decision they
-send is carried out by the workflow's ApplyDecision stage, workflow/decide.py)."""
+"""The agents' side: list, hand out (POST /tasks/next), claim and complete human tasks of their own
+queues (the decision they send is carried out by the workflow's ApplyDecision stage,
+workflow/decide.py); supervisors take over and reassign. Every action is on the case timeline with
+who did it; every claim counts against the agent's capacity (adapters/repository/tasks.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import time
 from typing import Any
 
 from ..adapters import aws
+from ..adapters.repository.agents import AgentLoad, default_capacity
 from ..adapters.repository.cases import CaseRepository, timeline_entry
-from ..adapters.repository.tasks import TaskRepository
+from ..adapters.repository.tasks import CLAIMED, OPEN, TaskRepository
 from ..domain.clock import iso, now, parse_iso
-from ..domain.errors import Forbidden, TaskConflict, TransientError
+from ..domain.errors import AtCapacity, ConcurrentUpdate, Forbidden, TaskConflict, TransientError
 from ..domain.identity import Principal
 from ..domain.masking import redact_text
 from ..domain.models import (
@@ -22,12 +25,15 @@ from ..domain.models import (
     TaskExtension,
     TaskMessage,
     TaskPage,
+    TaskReassignment,
     TaskView,
 )
 
 TASK_VIEW_FIELDS = set(TaskView.model_fields)
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+NEXT_CANDIDATES = 25  # open tasks per queue the hand-out considers (queue order: the best come first)
+UNINDEXED = ("language", "kind", "repeatContact")  # what a listed task shows beyond the queue index's projection
 
 
 def _page_token(after: str) -> str:
@@ -51,6 +57,21 @@ def _agent_id(agent: Principal) -> str:
     return agent.subject
 
 
+def _supervisor_id(who: Principal) -> str:
+    agent_id = _agent_id(who)
+    if not who.is_supervisor:
+        raise Forbidden("only a supervisor may take over or reassign a task")
+    return agent_id
+
+
+def hand_out_order(task: dict[str, Any], languages: frozenset[str]) -> tuple[str, int, str]:
+    """Highest priority first; within a priority a task in a language the agent speaks (when their
+    profile names any) before the others; then the earliest due time (the queue order's own key)."""
+    rank = task["queueOrder"].split("#", 1)[0]
+    foreign = 1 if languages and task.get("language") not in languages else 0
+    return rank, foreign, task["queueOrder"]
+
+
 def task_view(task: dict[str, Any]) -> TaskView:
     from ..workflow.clocks import views
 
@@ -61,11 +82,16 @@ def task_view(task: dict[str, Any]) -> TaskView:
 
 class AgentDesk:
     def __init__(
-        self, tasks: TaskRepository | None = None, cases: CaseRepository | None = None, sfn: Any | None = None
+        self,
+        tasks: TaskRepository | None = None,
+        cases: CaseRepository | None = None,
+        sfn: Any | None = None,
+        agents: AgentLoad | None = None,
     ):
         self.tasks = tasks or TaskRepository()
         self.cases = cases or CaseRepository()
         self._sfn = sfn
+        self.agents = agents or AgentLoad()
 
     @property
     def sfn(self) -> Any:
@@ -86,9 +112,13 @@ class AgentDesk:
         found = sorted(
             (task for q in queues for task in self.tasks.open_tasks(q, limit + 1, after)), key=lambda t: t["queueOrder"]
         )
-        page = found[:limit]
+        page = self._with_details(found[:limit])
         token = _page_token(page[-1]["queueOrder"]) if len(found) > limit else None
         return TaskPage(tasks=[task_view(t) for t in page], nextToken=token)
+
+    def _with_details(self, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        details = self.tasks.details([t["taskId"] for t in tasks], UNINDEXED) if tasks else {}
+        return [{**t, **details.get(t["taskId"], {})} for t in tasks]
 
     def _own_task(self, agent: Principal, task_id: str) -> dict[str, Any]:
         task = self.tasks.get(task_id)
@@ -96,17 +126,112 @@ class AgentDesk:
             raise Forbidden(f"task {task_id} belongs to queue {task['queue']}")
         return task
 
+    def _capacity(self, agent: Principal, agent_id: str) -> int:
+        """The agent's capacity (their token's, else the policy's default), their profile refreshed."""
+        capacity = agent.capacity or default_capacity()
+        self.agents.remember(agent_id, sorted(agent.queues), sorted(agent.languages), capacity)
+        return capacity
+
     def claim(self, agent: Principal, task_id: str) -> TaskView:
         agent_id = _agent_id(agent)
         task = self._own_task(agent, task_id)
+        if task["status"] == CLAIMED and task.get("claimedBy") == agent_id:
+            return task_view(task)  # claiming what one holds: the same answer, counted once
         self._check_open(task)
-        claimed = self.tasks.claim(task_id, agent_id)
+        claimed = self.tasks.claim(task_id, agent_id, self._capacity(agent, agent_id))
         self.cases.record(task["caseId"], "agent", f"task {task_id} claimed", actor=f"agent:{agent_id}")
         return task_view(claimed)
+
+    def next_task(self, agent: Principal) -> TaskView | None:
+        """Hand the agent the best open task of their queues (hand_out_order), claimed for them in the
+        same transaction that counts it against their capacity: concurrent callers never get the same
+        task, and none goes past capacity. None when no open task is left for them."""
+        agent_id = _agent_id(agent)
+        capacity = self._capacity(agent, agent_id)
+        if self.agents.load(agent_id) >= capacity:
+            raise AtCapacity(agent_id, capacity)
+        for task in self._candidates(agent):
+            try:
+                claimed = self.tasks.claim(task["taskId"], agent_id, capacity)
+            except (TaskConflict, ConcurrentUpdate):
+                continue  # another agent was first: the next best
+            language = task.get("language") or "unknown"
+            self.cases.record(
+                task["caseId"],
+                "agent",
+                f"task {task['taskId']} handed out by next ({task['queue']}, {task['priority']}, language {language})",
+                actor=f"agent:{agent_id}",
+            )
+            return task_view(claimed)
+        return None
+
+    def _candidates(self, agent: Principal) -> list[dict[str, Any]]:
+        """The first open, unclaimed, not yet overdue tasks of each of the agent's queues, best first."""
+        found: list[dict[str, Any]] = []
+        moment = iso()
+        for queue in sorted(agent.queues):
+            after, kept = None, 0
+            while kept < NEXT_CANDIDATES:
+                page = self.tasks.open_tasks(queue, PAGE_SIZE, after)
+                for task in page:
+                    if task["status"] == OPEN and task["slaDueAt"] > moment and kept < NEXT_CANDIDATES:
+                        found.append(task)
+                        kept += 1
+                if len(page) < PAGE_SIZE:
+                    break
+                after = page[-1]["queueOrder"]
+        return sorted(self._with_details(found), key=lambda t: hand_out_order(t, agent.languages))
+
+    def take_over(self, supervisor: Principal, task_id: str) -> TaskView:
+        """A supervisor takes a task, claimed by someone or still open; the previous holder's load is
+        released. Not bounded by the supervisor's capacity: taking over is their call."""
+        supervisor_id = _supervisor_id(supervisor)
+        task = self.tasks.get(task_id)
+        if task["status"] == CLAIMED and task.get("claimedBy") == supervisor_id:
+            return task_view(task)
+        self._check_open(task)
+        taken = self.tasks.give(task, supervisor_id)
+        previous = task.get("claimedBy") if task["status"] == CLAIMED else None
+        self.cases.record(
+            task["caseId"],
+            "agent",
+            f"task {task_id} taken over by supervisor {supervisor_id}"
+            + (f" from agent {previous}" if previous else " (it was open)"),
+            actor=f"agent:{supervisor_id}",
+        )
+        return task_view(taken)
+
+    def reassign(self, supervisor: Principal, task_id: str, body: TaskReassignment) -> TaskView:
+        """A supervisor gives a task to another agent of its queue (within that agent's capacity, as
+        their profile last told it) or, with no agentId, returns a claimed task to its queue."""
+        supervisor_id = _supervisor_id(supervisor)
+        task = self.tasks.get(task_id)
+        self._check_open(task)
+        previous = task.get("claimedBy") if task["status"] == CLAIMED else None
+        if body.agentId is None:
+            moved = self.tasks.give(task, None)
+            detail = f"task {task_id} returned to queue {task['queue']} by supervisor {supervisor_id}"
+        else:
+            if previous == body.agentId:
+                raise TaskConflict(f"task {task_id} is already held by {body.agentId}")
+            profile = self.agents.get(body.agentId)
+            if not profile or task["queue"] not in profile.get("queues", []):
+                raise ValueError(f"agentId: {body.agentId} is not an agent of queue {task['queue']}")
+            capacity = int(profile.get("capacity") or default_capacity())
+            moved = self.tasks.give(task, body.agentId, capacity)
+            detail = f"task {task_id} reassigned to agent {body.agentId} by supervisor {supervisor_id}"
+        if previous:
+            detail += f" (from agent {previous})"
+        if body.reason:
+            detail += f": {body.reason}"
+        self.cases.record(task["caseId"], "agent", detail, actor=f"agent:{supervisor_id}")
+        return task_view(moved)
 
     def complete(self, agent: Principal, task_id: str, completion: TaskCompletion) -> TaskView:
         agent_id = _agent_id(agent)
         task = self._own_task(agent, task_id)
+        if not task.get("taskToken"):  # a follow-up no workflow waits on (a low survey score)
+            return self._complete_follow_up(task, agent_id, completion)
         if self._interrupted_completion(task, agent_id):
             # the same agent retries a completion whose answer was lost after the task was marked done:
             # deliver the decision recorded then, so the workflow never waits on a task that looks done
@@ -122,7 +247,8 @@ class AgentDesk:
             queue=completion.queue,
             agentId=agent_id,
         )
-        done = self.tasks.complete(task_id, agent_id, decision.model_dump(mode="json"))
+        held = task["status"] == CLAIMED
+        done = self.tasks.complete(task_id, agent_id, decision.model_dump(mode="json"), held=held)
         return self._deliver({**task, **done}, agent_id, decision, retried=False)
 
     def send_message(self, agent: Principal, task_id: str, body: TaskMessage) -> TaskView:
@@ -201,6 +327,23 @@ class AgentDesk:
         )
         return task_view(updated)
 
+    def _complete_follow_up(self, task: dict[str, Any], agent_id: str, completion: TaskCompletion) -> TaskView:
+        """No workflow waits on it: the outcome is recorded on the case, with who and when."""
+        self._check_open(task)
+        if completion.outcome == "REASSIGN":
+            raise ValueError("outcome: a follow-up task is RESOLVED or REJECTED (REASSIGN moves a workflow's task)")
+        decision = {"outcome": completion.outcome, "resolution": completion.resolution, "agentId": agent_id}
+        held = task["status"] == CLAIMED
+        done = self.tasks.complete(task["taskId"], agent_id, decision, held=held)
+        self.cases.record(
+            task["caseId"],
+            "followup",
+            f"follow-up task {task['taskId']} completed: {completion.outcome}: {completion.resolution}",
+            actor=f"agent:{agent_id}",
+            followUp={**decision, "taskId": task["taskId"], "at": done.get("completedAt") or iso()},
+        )
+        return task_view({**task, **done})
+
     def _interrupted_completion(self, task: dict[str, Any], agent_id: str) -> bool:
         """Done by this agent, but the case never recorded it: the workflow may not have heard."""
         if task["status"] != "COMPLETED" or task.get("completedBy") != agent_id or not task.get("decision"):
@@ -247,5 +390,5 @@ class AgentDesk:
     def _check_open(task: dict[str, Any]) -> None:
         if task["status"] in ("COMPLETED", "EXPIRED"):
             raise TaskConflict(f"task is {task['status'].lower()}")
-        if parse_iso(task["slaDueAt"]) < now():
+        if task.get("taskToken") and parse_iso(task["slaDueAt"]) < now():  # a follow-up has no workflow wait
             raise TaskConflict("the task's SLA expired; it has moved to supervisors")

@@ -65,4 +65,6 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         notifications=notifications,
         messages=[{"at": m["at"], "from": m["from"], "text": redact_text(m["text"])} for m in case.get("messages", [])],
         timeline=timeline,
+        repeatContacts=case.get("repeatContacts"),
+        mergedInto=case.get("mergedInto") if for_agent else None,  # the customer's own view: customers.py
     )

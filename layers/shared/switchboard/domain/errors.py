@@ -79,6 +79,14 @@ class Forbidden(SwitchboardError):
     """The caller may not act on this resource."""
 
 
+class AtCapacity(SwitchboardError):
+    """The agent already holds as many claimed tasks as their capacity allows."""
+
+    def __init__(self, agent_id: str, capacity: int) -> None:
+        super().__init__(f"agent {agent_id} holds {capacity} claimed task(s), their capacity")
+        self.capacity = capacity
+
+
 # Transient errors by cause: the adapters raise them (see aws.py), the ASL retries each by name with
 # backoff and full jitter, the API answers 503 with Retry-After.
 class DependencyThrottled(TransientError):

@@ -18,18 +18,32 @@ class Principal:
     queues: frozenset[str] = field(default_factory=frozenset)
     token: str | None = None
     channels: frozenset[str] = field(default_factory=frozenset)  # a channel client's channels (its scopes)
+    languages: frozenset[str] = field(default_factory=frozenset)  # an agent's languages (custom:languages)
+    capacity: int | None = None  # an agent's concurrent claimed tasks (custom:capacity); None: the policy's default
 
     @property
     def is_agent(self) -> bool:
         return self.kind == "agent"
 
+    @property
+    def is_supervisor(self) -> bool:
+        """The supervisors' group: reads every case, takes over and reassigns claimed tasks."""
+        return self.is_agent and SUPERVISORS in self.queues
 
+
+SUPERVISORS = "supervisors"  # the group (= queue) of the supervisors
 _SUBJECT = re.compile(r"^[A-Za-z0-9._:@\-]{1,128}$")  # a malformed identity is no identity
 
 
 def _queues(groups: Any) -> frozenset[str]:
     items = groups if isinstance(groups, list) else str(groups or "").replace(" ", ",").split(",")
     return frozenset(g for g in items if g)
+
+
+def _capacity(value: Any) -> int | None:
+    """A token's custom:capacity (always a string in an ID token); anything else is no capacity named."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= 50 else None
 
 
 def principal_from(authorizer: dict[str, Any] | None, authorization_header: str | None) -> Principal:
@@ -39,11 +53,21 @@ def principal_from(authorizer: dict[str, Any] | None, authorization_header: str 
     claims = context.get("claims") or {}
     if claims:  # only the agents' user pool backs a Cognito authorizer
         return Principal(
-            "agent", claims.get("cognito:username") or claims.get("sub"), _queues(claims.get("cognito:groups"))
+            "agent",
+            claims.get("cognito:username") or claims.get("sub"),
+            _queues(claims.get("cognito:groups")),
+            languages=_queues(claims.get("custom:languages")),
+            capacity=_capacity(claims.get("custom:capacity")),
         )
     kind = context.get("principal")
     if kind == "agent" and context.get("sub"):
-        return Principal("agent", context["sub"], _queues(context.get("groups")))
+        return Principal(
+            "agent",
+            context["sub"],
+            _queues(context.get("groups")),
+            languages=_queues(context.get("languages")),
+            capacity=_capacity(context.get("capacity")),
+        )
     if kind == "app_user" and _SUBJECT.match(str(context.get("sub") or "")):
         return Principal("app_user", context["sub"])
     if kind == "channel" and _SUBJECT.match(str(context.get("sub") or "")):

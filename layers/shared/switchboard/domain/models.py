@@ -234,6 +234,16 @@ class AgentAction(BaseModel):
     note: ShortText | None = None
 
 
+class TaskReassignment(BaseModel):
+    """POST /tasks/{taskId}/reassign (supervisors): to another agent of the task's queue, or, with no
+    agentId, back to the queue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agentId: Identifier | None = None
+    reason: ShortText | None = None
+
+
 class TaskCompletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -282,6 +292,14 @@ class ConversationEntry(BaseModel):
     text: str
 
 
+class RepeatContactView(BaseModel):
+    """The case's latest repeat contact, as the agent sees it: "repeat contact, 2nd, by phone"."""
+
+    count: int
+    channel: str
+    label: str
+
+
 class TaskView(BaseModel):
     taskId: str
     caseId: str
@@ -294,6 +312,9 @@ class TaskView(BaseModel):
     claimedBy: str | None = None
     clocks: list[Clock] = []
     conversation: list[ConversationEntry] = []
+    language: str | None = None  # the customer's language (the hand-out prefers the agent's)
+    kind: Literal["workflow", "survey_follow_up"] = "workflow"  # a follow-up has no workflow waiting on it
+    repeatContact: RepeatContactView | None = None
 
 
 class TaskPage(BaseModel):
@@ -319,6 +340,8 @@ class CaseView(BaseModel):
     notifications: list[NotificationView] = []
     messages: list[dict] = []
     timeline: list[TimelineEntry] = []
+    repeatContacts: int | None = None  # contacts on this case: the first, then each repeat that joined it
+    mergedInto: str | None = None  # this contact joined that open case (shown only to who may read it)
 
 
 class ErrorDetail(BaseModel):
@@ -370,6 +393,14 @@ class ClassificationResult(BaseModel):
     sentimentCues: list[str] = []
     route: Route
     needsStepUp: bool
+
+
+class RepeatContactResult(BaseModel):
+    """JoinOpenCase: whether this contact joined the customer's open case of the same intent (its own
+    case is then closed, merged), and that case's contact count after it."""
+
+    joined: bool
+    count: int | None = None
 
 
 class ResolutionResult(BaseModel):
@@ -502,6 +533,11 @@ class RecordFailureInput(StepInput):
 class SlaExpiredInput(StepInput):
     resolution: ResolutionResult
     startFailure: CaughtError | None = None
+
+
+class JoinOpenCaseInput(StepInput):
+    verification: VerificationResult
+    classification: ClassificationResult
 
 
 class StepUpFailedInput(StepInput):

@@ -98,6 +98,8 @@ class Escalations:
             "createdAt": iso(),
             "taskToken": task_token,
         }
+        if case.get("lastRepeat"):  # repeat contacts joined before the task was opened
+            task["repeatContact"] = case["lastRepeat"]
         if not self.tasks.create(task):  # a retried invocation made it: its token is this wait's
             task = self.tasks.get(str(task["taskId"]))
         if case.get("openTaskId") != task["taskId"]:  # not yet on the case (first try, or it failed there)

@@ -106,6 +106,48 @@ class CaseRepository:
             raise
         return unmarshal(answer["Attributes"])
 
+    def open_cases_of(self, customer_id: str, since: str, until: str) -> list[dict[str, Any]]:
+        """The customer's cases created between `since` and `until` (the byCustomer index: caseId,
+        createdAt, status, intent, channel), oldest first."""
+        answer = self.client.query(
+            TableName=self.table,
+            IndexName="byCustomer",
+            KeyConditionExpression="customerId = :c AND createdAt BETWEEN :since AND :until",
+            ExpressionAttributeValues={":c": {"S": customer_id}, ":since": {"S": since}, ":until": {"S": until}},
+        )
+        return [unmarshal(item) for item in answer.get("Items", [])]
+
+    def add_repeat_contact(self, case_id: str, from_case: str, message: dict[str, Any]) -> dict[str, Any] | None:
+        """The open case `case_id` takes a repeat contact (the case `from_case`) once: its message joins
+        the conversation and `repeatContacts` (1 = the first contact) goes up by one, atomically. None
+        when the case has closed meanwhile; the case as it is when `from_case` had joined it already."""
+        try:
+            answer = self.client.update_item(
+                TableName=self.table,
+                Key={"caseId": {"S": case_id}},
+                UpdateExpression=(
+                    "SET repeatContacts = if_not_exists(repeatContacts, :one) + :one, "
+                    "messages = list_append(if_not_exists(messages, :empty), :message), "
+                    "joinedCases = list_append(if_not_exists(joinedCases, :empty), :from), updatedAt = :now"
+                ),
+                ConditionExpression="attribute_exists(caseId) AND #status <> :closed AND NOT contains(joinedCases, :fromId)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":empty": {"L": []},
+                    ":message": marshal_value([message]),
+                    ":from": marshal_value([from_case]),
+                    ":fromId": {"S": from_case},
+                    ":closed": {"S": "CLOSED"},
+                    ":now": {"S": iso()},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            current = self.find(case_id)
+            return current if current and from_case in current.get("joinedCases", []) else None
+        return unmarshal(answer["Attributes"])
+
     def record(self, case_id: str, stage: str, detail: str, actor: str = "system", **fields: Any) -> dict[str, Any]:
         """The common write: set some fields and add one timeline entry."""
         return self.update(case_id, fields=fields, timeline=[timeline_entry(stage, detail, actor)])

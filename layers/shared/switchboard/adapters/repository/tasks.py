@@ -1,5 +1,9 @@
 """Human tasks. The task token lives only here (never in a view); open tasks sit in a sparse
-queue index (openQueue, queueOrder) that orders them by priority, then SLA due time."""
+queue index (openQueue, queueOrder) that orders them by priority, then SLA due time.
+
+A task's holder counts against their capacity: every transition that gives a task to an agent or
+takes it from one (claim, complete, reopen, expire, take-over, reassign) writes the task and the
+agents' loads in one TransactWriteItems, so a load is always the number of tasks its agent holds."""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from typing import Any
 
 from ...config import settings
 from ...domain.clock import iso
-from ...domain.errors import TaskConflict, TaskNotFound
+from ...domain.errors import AtCapacity, ConcurrentUpdate, TaskConflict, TaskNotFound
 from ...domain.models import PRIORITY_RANK
 from .. import aws
 from ..dynamo import marshal, marshal_value, unmarshal
+from .agents import load_change
 
 OPEN = "OPEN"
 CLAIMED = "CLAIMED"
@@ -24,9 +29,10 @@ def queue_order(priority: str, sla_due_at: str, task_id: str) -> str:
 
 
 class TaskRepository:
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
+    def __init__(self, client: Any | None = None, table: str | None = None, agents_table: str | None = None) -> None:
         self._client = client
         self.table = table or settings().tasks_table
+        self.agents_table = agents_table or settings().agent_load_table
 
     @property
     def client(self) -> Any:
@@ -68,6 +74,42 @@ class TaskRepository:
         )
         return [unmarshal(item) for item in answer.get("Items", [])]
 
+    def note(self, task_id: str, **fields: Any) -> None:
+        """Set fields the agent reads on a task (e.g. repeatContact), whatever its status."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        self.client.update_item(
+            TableName=self.table,
+            Key={"taskId": {"S": task_id}},
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+            ConditionExpression="attribute_exists(taskId)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={f":f{i}": marshal_value(v) for i, v in enumerate(fields.values())},
+        )
+
+    def details(self, task_ids: list[str], names: tuple[str, ...], attempts: int = 3) -> dict[str, dict[str, Any]]:
+        """These attributes of each task, which the queue index does not carry (its projection is fixed
+        once deployed), in one BatchGetItem per 100 tasks."""
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(task_ids))
+        aliases = {f"#a{i}": name for i, name in enumerate(names)}
+        for start in range(0, len(unique), 100):
+            request: dict[str, Any] = {
+                self.table: {
+                    "Keys": [{"taskId": {"S": t}} for t in unique[start : start + 100]],
+                    "ProjectionExpression": ", ".join(["taskId", *aliases]),
+                    "ExpressionAttributeNames": aliases,
+                }
+            }
+            for _ in range(attempts):  # unprocessed keys (throttling) are asked again, a bounded number of times
+                answer = self.client.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self.table, []):
+                    task = unmarshal(item)
+                    found[task.pop("taskId")] = task
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+        return found
+
     def _transition(
         self,
         task_id: str,
@@ -91,65 +133,131 @@ class TaskRepository:
             raise TaskConflict(current["status"]) from None
         return unmarshal(answer["Attributes"])
 
-    def claim(self, task_id: str, agent_id: str) -> dict[str, Any]:
-        return self._transition(
+    # ---- transitions that move an agent's load -------------------------------------------------
+
+    def _change(self, task_id: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": {"taskId": {"S": task_id}},
+                "UpdateExpression": expression,
+                "ConditionExpression": f"attribute_exists(taskId) AND ({condition})",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {k: marshal_value(v) for k, v in values.items()},
+            }
+        }
+
+    def _transact(self, task_id: str, change: dict[str, Any], loads: list[dict[str, Any]]) -> dict[str, Any]:
+        """The task's transition and the loads it moves, all or nothing; answers the task after it."""
+        try:
+            self.client.transact_write_items(TransactItems=[change, *loads])
+        except self.client.exceptions.TransactionCanceledException as exc:
+            codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                raise TaskConflict(self.get(task_id)["status"]) from None
+            for load, code in zip(loads, codes[1:], strict=False):
+                if code == "ConditionalCheckFailed":  # only a claim's load carries a condition
+                    update = load["Update"]
+                    capacity = int(update["ExpressionAttributeValues"][":capacity"]["N"])
+                    raise AtCapacity(update["Key"]["agentId"]["S"], capacity) from None
+            raise ConcurrentUpdate(f"task {task_id}: {', '.join(str(c) for c in codes)}") from exc
+        return self.get(task_id)
+
+    def _load(self, agent_id: str, delta: int, capacity: int | None = None) -> dict[str, Any]:
+        return load_change(self.agents_table, agent_id, delta, capacity)
+
+    def claim(self, task_id: str, agent_id: str, capacity: int) -> dict[str, Any]:
+        """An open task becomes this agent's, while they hold fewer than `capacity` tasks."""
+        change = self._change(
             task_id,
             "SET #status = :claimed, claimedBy = :agent, claimedAt = :now",
-            "#status = :open OR (#status = :claimed AND claimedBy = :agent)",
+            "#status = :open",
             {":claimed": CLAIMED, ":open": OPEN, ":agent": agent_id, ":now": iso()},
         )
+        return self._transact(task_id, change, [self._load(agent_id, 1, capacity)])
 
-    def complete(self, task_id: str, agent_id: str, decision: dict[str, Any]) -> dict[str, Any]:
-        """Close the task for this agent; the conditional write is what makes a second complete a 409."""
-        return self._transition(
-            task_id,
-            "SET #status = :done, completedBy = :agent, completedAt = :now, decision = :decision REMOVE openQueue",
-            "(#status = :open AND attribute_not_exists(claimedBy)) OR (#status = :claimed AND claimedBy = :agent)",
-            {
-                ":done": COMPLETED,
-                ":open": OPEN,
-                ":claimed": CLAIMED,
-                ":agent": agent_id,
-                ":now": iso(),
-                ":decision": decision,
-            },
+    def complete(self, task_id: str, agent_id: str, decision: dict[str, Any], held: bool = False) -> dict[str, Any]:
+        """Close the task for this agent; the conditional write is what makes a second complete a 409.
+        `held`: the agent holds it claimed (their load goes down); else it is open and unclaimed."""
+        expression = (
+            "SET #status = :done, completedBy = :agent, completedAt = :now, decision = :decision REMOVE openQueue"
         )
+        values = {":done": COMPLETED, ":agent": agent_id, ":now": iso(), ":decision": decision}
+        if not held:
+            return self._transition(
+                task_id, expression, "#status = :open AND attribute_not_exists(claimedBy)", {**values, ":open": OPEN}
+            )
+        change = self._change(
+            task_id, expression, "#status = :claimed AND claimedBy = :agent", {**values, ":claimed": CLAIMED}
+        )
+        return self._transact(task_id, change, [self._load(agent_id, -1)])
 
     def reopen(self, task_id: str, agent_id: str) -> None:
-        """Undo a completion whose SendTaskSuccess was refused, so the task is not lost."""
-        self.client.update_item(
-            TableName=self.table,
-            Key={"taskId": {"S": task_id}},
-            UpdateExpression=(
-                "SET #status = :claimed, claimedBy = :agent, openQueue = #queue REMOVE completedBy, completedAt, decision"
-            ),
-            ConditionExpression="#status = :done AND completedBy = :agent",
-            ExpressionAttributeNames={"#status": "status", "#queue": "queue"},
-            ExpressionAttributeValues={
-                ":claimed": {"S": CLAIMED},
-                ":done": {"S": COMPLETED},
-                ":agent": {"S": agent_id},
-            },
+        """Undo a completion whose SendTaskSuccess was refused, so the task is not lost: the agent holds
+        it again (their load counts it again)."""
+        change = self._change(
+            task_id,
+            "SET #status = :claimed, claimedBy = :agent, openQueue = #queue REMOVE completedBy, completedAt, decision",
+            "#status = :done AND completedBy = :agent",
+            {":claimed": CLAIMED, ":done": COMPLETED, ":agent": agent_id},
         )
+        change["Update"]["ExpressionAttributeNames"]["#queue"] = "queue"
+        self._transact(task_id, change, [self._load(agent_id, 1)])
 
-    def expire(self, task_id: str, reason: str) -> dict[str, Any] | None:
-        """Mark an open task expired (SLA passed); None when it was completed in the meantime."""
-        try:
-            return self._transition(
-                task_id,
-                "SET #status = :expired, expiredAt = :now, expiryReason = :reason REMOVE openQueue",
-                "#status IN (:open, :claimed, :awaiting)",
-                {
-                    ":expired": EXPIRED,
-                    ":open": OPEN,
-                    ":claimed": CLAIMED,
-                    ":awaiting": AWAITING,
-                    ":now": iso(),
-                    ":reason": reason,
-                },
+    def _from_holder(
+        self, task: dict[str, Any], expression: str, values: dict[str, Any], loads: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """A transition of `task` as it was read: still open, or still held by the same agent (whose
+        load goes down); a change in between is a TaskConflict the caller may read again after."""
+        holder = task.get("claimedBy") if task["status"] in (CLAIMED, AWAITING) else None
+        if holder:  # a task waiting on the customer is still its agent's
+            condition = "#status = :held AND claimedBy = :holder"
+            values = {**values, ":held": task["status"], ":holder": holder}
+            loads = [self._load(holder, -1), *loads]
+        elif task["status"] == OPEN:
+            condition = "#status = :open AND attribute_not_exists(claimedBy)"
+            values = {**values, ":open": OPEN}
+        else:
+            raise TaskConflict(task["status"])
+        if not loads:
+            return self._transition(task["taskId"], expression, condition, values)
+        return self._transact(task["taskId"], self._change(task["taskId"], expression, condition, values), loads)
+
+    def expire(self, task_id: str, reason: str, attempts: int = 3) -> dict[str, Any] | None:
+        """Mark an open or claimed task expired (SLA passed), its holder's load released; None when it
+        was completed in the meantime."""
+        for _ in range(attempts):
+            task = self.get(task_id)
+            if task["status"] not in (OPEN, CLAIMED, AWAITING):
+                return None
+            try:
+                return self._from_holder(
+                    task,
+                    "SET #status = :expired, expiredAt = :now, expiryReason = :reason REMOVE openQueue",
+                    {":expired": EXPIRED, ":now": iso(), ":reason": reason},
+                    [],
+                )
+            except TaskConflict:
+                continue  # claimed or completed in between: read it again
+        return None
+
+    def give(self, task: dict[str, Any], agent_id: str | None, capacity: int | None = None) -> dict[str, Any]:
+        """A supervisor's move of a task as it was read: to `agent_id` (within `capacity` when given;
+        a take-over names none), or back to its queue (None), the previous holder's load released."""
+        if task["status"] == AWAITING:
+            raise TaskConflict(f"{AWAITING}: the task waits on the customer's answer")
+        if agent_id is None:
+            if task["status"] != CLAIMED:
+                raise TaskConflict(f"{task['status']}: only a claimed task goes back to its queue")
+            return self._from_holder(
+                task, "SET #status = :reopened REMOVE claimedBy, claimedAt", {":reopened": OPEN}, []
             )
-        except TaskConflict:
-            return None
+        return self._from_holder(
+            task,
+            "SET #status = :taken, claimedBy = :to, claimedAt = :now",
+            {":taken": CLAIMED, ":to": agent_id, ":now": iso()},
+            [self._load(agent_id, 1, capacity)],
+        )
 
     # ---- the conversation with the customer and the task's clocks ----------------------------------
 
@@ -192,11 +300,15 @@ class TaskRepository:
         return unmarshal(answer["Attributes"])
 
     def release_claim(self, task_id: str) -> None:
-        """The customer did not answer in time: the waiting task goes back to its queue, unclaimed."""
+        """The customer did not answer in time: the waiting task goes back to its queue, unclaimed (its
+        agent's load released)."""
+        task = self.get(task_id)
+        if task["status"] != AWAITING:
+            return  # no longer waiting (expired meanwhile): nothing to release
         try:
-            self._transition(task_id, "REMOVE claimedBy, claimedAt", "#status = :awaiting", {":awaiting": AWAITING})
+            self._from_holder(task, "REMOVE claimedBy, claimedAt", {}, [])
         except TaskConflict:
-            pass  # no longer waiting (expired meanwhile): nothing to release
+            pass  # answered or expired meanwhile
 
     def rearm(
         self, task: dict[str, Any], task_token: str, clocks: list[dict[str, Any]], sla_due_at: str
