@@ -4,7 +4,9 @@ from switchboard.domain.models import JoinOpenCaseInput
 from switchboard.workflow.repeat import RepeatContacts
 from switchboard.workflow.step import workflow_step
 
+repeat_contacts = RepeatContacts()  # built once per cold start
+
 
 @workflow_step(model=JoinOpenCaseInput)
 def handler(state, context):
-    return RepeatContacts().join(state.caseId, state.verification, state.classification)
+    return repeat_contacts.join(state.caseId, state.verification, state.classification)
