@@ -38,6 +38,8 @@ GIVEN_CONTACT = {
     "next_task.json": WEB_COMPLAINT,
     "takeover_task.json": WEB_COMPLAINT,
     "reassign_task.json": WEB_COMPLAINT,
+    "post_task_message.json": WEB_COMPLAINT,
+    "post_case_message.json": WEB_COMPLAINT,
     "": EVENTS / "api" / "contact_app_chat_duplicate.json",
 }
 CASE_TOKEN_PLACEHOLDER = "<caseToken>"  # noqa: S105 - the placeholder written in events/api samples
