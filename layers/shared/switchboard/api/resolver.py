@@ -5,6 +5,8 @@ answer, mapped from domain exceptions by class."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -76,6 +78,87 @@ def _error_response(
     )
 
 
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """How one domain exception is answered: status, code, the caller's message, details naming the field."""
+
+    status: int
+    code: str
+    message: Callable[[Any], str]
+    details: Callable[[Any], list[dict[str, str]]] | None = None
+    headers: dict[str, str] | None = None
+
+
+RETRY_SOON = {"Retry-After": "1"}
+
+
+def _code_issue(exc: CodeRejected) -> str:
+    if exc.attempts_left:
+        return f"incorrect; {exc.attempts_left} attempt(s) left"
+    return "incorrect; no attempts left, an agent will contact you"
+
+
+# Domain exceptions -> our one error shape, matched by class (the domain raises no HTTP errors).
+DOMAIN_ERRORS: dict[type[Exception], ErrorAnswer] = {
+    CaseNotFound: ErrorAnswer(404, "NOT_FOUND", lambda exc: "no such case"),
+    TaskNotFound: ErrorAnswer(404, "NOT_FOUND", lambda exc: "no such task"),
+    Forbidden: ErrorAnswer(403, "FORBIDDEN", str),
+    TaskConflict: ErrorAnswer(409, "CONFLICT", str),
+    CaseAlreadyClosed: ErrorAnswer(
+        409, "CASE_CLOSED", lambda exc: "the case is closed; a new contact opens a new case"
+    ),
+    AtCapacity: ErrorAnswer(
+        409,
+        "AT_CAPACITY",
+        lambda exc: f"you hold {exc.capacity} claimed task(s), your capacity: complete one first",
+        lambda exc: [{"field": "capacity", "issue": f"{exc.capacity} task(s) held"}],
+    ),
+    IdempotencyConflict: ErrorAnswer(
+        409,
+        "IDEMPOTENCY_KEY_REUSED",
+        lambda exc: f"this {exc.field} was already used with a different body",
+        lambda exc: [{"field": exc.field, "issue": "reused with a different body"}],
+    ),
+    DuplicateInProgress: ErrorAnswer(
+        409,
+        "REQUEST_IN_PROGRESS",
+        lambda exc: "the same request is still being processed; retry shortly",
+        None,
+        RETRY_SOON,
+    ),
+    NoCodePending: ErrorAnswer(
+        409, "NO_CODE_PENDING", lambda exc: "no one-time code is waiting on this case (expired, used or never asked)"
+    ),
+    TooManyAttempts: ErrorAnswer(
+        429,
+        "TOO_MANY_ATTEMPTS",
+        lambda exc: "this one-time code allows no more attempts; an agent will contact you",
+        lambda exc: [{"field": "code", "issue": "no attempts left"}],
+    ),
+    CodeRejected: ErrorAnswer(
+        400,
+        "CODE_INVALID",
+        lambda exc: "the one-time code is not correct",
+        lambda exc: [{"field": "code", "issue": _code_issue(exc)}],
+    ),
+    # a domain check's "field: issue" (e.g. "queue: required when the outcome is REASSIGN")
+    ValueError: ErrorAnswer(
+        400,
+        "VALIDATION_ERROR",
+        str,
+        lambda exc: [{"field": str(exc).partition(": ")[0], "issue": str(exc).partition(": ")[2] or str(exc)}],
+    ),
+    TransientError: ErrorAnswer(
+        503, "UNAVAILABLE", lambda exc: "temporarily unavailable; retry with the same Idempotency-Key", None, RETRY_SOON
+    ),
+}
+
+
+def _domain_error(answer: ErrorAnswer, exc: Exception) -> Any:
+    details = answer.details(exc) if answer.details else None
+    return _error_response(answer.status, answer.code, answer.message(exc), details, answer.headers)
+
+
 def principal(event: Any) -> Principal:
     context = event.get("requestContext") or {}
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
@@ -143,92 +226,8 @@ def resolver(cors: Any = None) -> Any:
     def _api_error(exc: ApiError):
         return _error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
-    @app.exception_handler(CaseNotFound)
-    def _case_not_found(exc: Exception):
-        return _error_response(404, "NOT_FOUND", "no such case")
-
-    @app.exception_handler(TaskNotFound)
-    def _task_not_found(exc: Exception):
-        return _error_response(404, "NOT_FOUND", "no such task")
-
-    @app.exception_handler(Forbidden)
-    def _forbidden(exc: Exception):
-        return _error_response(403, "FORBIDDEN", str(exc))
-
-    @app.exception_handler(TaskConflict)
-    def _conflict(exc: Exception):
-        return _error_response(409, "CONFLICT", str(exc))
-
-    @app.exception_handler(CaseAlreadyClosed)
-    def _closed(exc: Exception):
-        return _error_response(409, "CASE_CLOSED", "the case is closed; a new contact opens a new case")
-
-    @app.exception_handler(AtCapacity)
-    def _at_capacity(exc: AtCapacity):
-        return _error_response(
-            409,
-            "AT_CAPACITY",
-            f"you hold {exc.capacity} claimed task(s), your capacity: complete one first",
-            [{"field": "capacity", "issue": f"{exc.capacity} task(s) held"}],
-        )
-
-    @app.exception_handler(IdempotencyConflict)
-    def _key_reused(exc: IdempotencyConflict):
-        return _error_response(
-            409,
-            "IDEMPOTENCY_KEY_REUSED",
-            f"this {exc.field} was already used with a different body",
-            [{"field": exc.field, "issue": "reused with a different body"}],
-        )
-
-    @app.exception_handler(DuplicateInProgress)
-    def _in_progress(exc: Exception):
-        return _error_response(
-            409,
-            "REQUEST_IN_PROGRESS",
-            "the same request is still being processed; retry shortly",
-            headers={"Retry-After": "1"},
-        )
-
-    @app.exception_handler(NoCodePending)
-    def _no_code(exc: Exception):
-        return _error_response(
-            409, "NO_CODE_PENDING", "no one-time code is waiting on this case (expired, used or never asked)"
-        )
-
-    @app.exception_handler(TooManyAttempts)
-    def _too_many(exc: Exception):
-        return _error_response(
-            429,
-            "TOO_MANY_ATTEMPTS",
-            "this one-time code allows no more attempts; an agent will contact you",
-            [{"field": "code", "issue": "no attempts left"}],
-        )
-
-    @app.exception_handler(CodeRejected)
-    def _wrong_code(exc: CodeRejected):
-        issue = (
-            f"incorrect; {exc.attempts_left} attempt(s) left"
-            if exc.attempts_left
-            else "incorrect; no attempts left, an agent will contact you"
-        )
-        return _error_response(
-            400, "CODE_INVALID", "the one-time code is not correct", [{"field": "code", "issue": issue}]
-        )
-
-    @app.exception_handler(ValueError)
-    def _value_error(exc: ValueError):
-        field, _, issue = str(exc).partition(": ")
-        return _error_response(400, "VALIDATION_ERROR", str(exc), [{"field": field, "issue": issue or str(exc)}])
-
-    @app.exception_handler(TransientError)
-    def _transient(exc: Exception):
-        return _error_response(
-            503,
-            "UNAVAILABLE",
-            "temporarily unavailable; retry with the same Idempotency-Key",
-            headers={"Retry-After": "1"},
-        )
+    for error_class, answer in DOMAIN_ERRORS.items():  # Powertools picks the most specific class
+        app.exception_handler(error_class)(partial(_domain_error, answer))
 
     @app.not_found
     def _not_found(exc: NotFoundError):
