@@ -25,7 +25,11 @@ def subject_key(kind: str, value: str) -> str:
 class Limits:
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().limits_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().limits_table
 
     @property
     def client(self) -> Any:

@@ -36,7 +36,11 @@ def load_change(table: str, agent_id: str, delta: int, capacity: int | None = No
 class AgentLoad:
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().agent_load_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().agent_load_table
 
     @property
     def client(self) -> Any:

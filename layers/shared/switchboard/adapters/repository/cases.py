@@ -20,7 +20,11 @@ def timeline_entry(stage: str, detail: str, actor: str = "system") -> dict[str, 
 class CaseRepository:
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().cases_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().cases_table
 
     @property
     def client(self) -> Any:

@@ -34,7 +34,11 @@ def alias_key(kind: str, value: str) -> str:
 class CustomerDirectory:
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().customers_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().customers_table
 
     @property
     def client(self) -> Any:
@@ -121,7 +125,11 @@ class Ledger:
 
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().transactions_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().transactions_table
 
     @property
     def client(self) -> Any:

@@ -21,7 +21,11 @@ def _key(session_key: str) -> dict[str, Any]:
 class ChatSessions:
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().idempotency_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().idempotency_table
 
     @property
     def client(self) -> Any:
@@ -69,7 +73,11 @@ class SmsReplies:
 
     def __init__(self, client: Any | None = None, table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().idempotency_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().idempotency_table
 
     @property
     def client(self) -> Any:

@@ -31,8 +31,16 @@ def queue_order(priority: str, sla_due_at: str, task_id: str) -> str:
 class TaskRepository:
     def __init__(self, client: Any | None = None, table: str | None = None, agents_table: str | None = None) -> None:
         self._client = client
-        self.table = table or settings().tasks_table
-        self.agents_table = agents_table or settings().agent_load_table
+        self._table = table  # else the settings' name, read on first use (cold start)
+        self._agents_table = agents_table  # else the settings' name, read on first use (cold start)
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().tasks_table
+
+    @property
+    def agents_table(self) -> str:
+        return self._agents_table or settings().agent_load_table
 
     @property
     def client(self) -> Any:
