@@ -4,9 +4,10 @@ transactions and agents into a deployed stack.
 The tables and the agents' user pool come from the stack's outputs (CustomersTableName,
 TransactionsTableName, AgentsUserPoolId), never from names typed here. Customers and transactions go
 in through the same repositories the functions use; agents become Cognito users (username = agentId)
-in the groups named after their queues, with no password and no invitation sent: the operator sets
+in the groups named after their queues, with the languages and capacity the hand-out reads from
+their ID token (custom:languages, custom:capacity), with no password and no invitation sent: the operator sets
 one (`aws cognito-idp admin-set-user-password`) or invites them by email. The seed's local bearer
-tokens are never sent to AWS. Running it again overwrites the same items and skips existing users."""
+tokens are never sent to AWS. Running it again overwrites the same items and brings existing users' attributes up to date."""
 
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ def stack_outputs(stack: str, cloudformation: Any) -> dict[str, str]:
     if missing:
         raise SystemExit(f"stack {stack} has no output(s) {', '.join(missing)}: deploy this template.yaml first")
     return outputs
+
+
+def agent_attributes(agent: dict[str, Any]) -> list[dict[str, str]]:
+    """The user's attributes the hand-out reads from the ID token (custom:languages, custom:capacity;
+    the template's user pool schema), besides the display name."""
+    attributes = [{"Name": "name", "Value": agent.get("name", agent["agentId"])}]
+    if agent.get("languages"):
+        attributes.append({"Name": "custom:languages", "Value": ",".join(agent["languages"])})
+    if agent.get("capacity"):
+        attributes.append({"Name": "custom:capacity", "Value": str(int(agent["capacity"]))})
+    return attributes
 
 
 def seed_stack(
@@ -59,16 +71,14 @@ def seed_stack(
         unknown = [q for q in agent.get("queues", []) if q not in groups]
         if unknown:
             raise SystemExit(f"agent {agent['agentId']}: no group for queue(s) {', '.join(unknown)} in {pool}")
+        attributes = agent_attributes(agent)
         try:
             cognito.admin_create_user(
-                UserPoolId=pool,
-                Username=agent["agentId"],
-                UserAttributes=[{"Name": "name", "Value": agent.get("name", agent["agentId"])}],
-                MessageAction="SUPPRESS",
+                UserPoolId=pool, Username=agent["agentId"], UserAttributes=attributes, MessageAction="SUPPRESS"
             )
             created += 1
-        except cognito.exceptions.UsernameExistsException:
-            pass  # a second run: keep the user, make sure of the groups
+        except cognito.exceptions.UsernameExistsException:  # a second run: keep the user, bring it up to date
+            cognito.admin_update_user_attributes(UserPoolId=pool, Username=agent["agentId"], UserAttributes=attributes)
         for queue in agent.get("queues", []):
             cognito.admin_add_user_to_group(UserPoolId=pool, Username=agent["agentId"], GroupName=queue)
         say(f"agent {agent['agentId']}: groups {', '.join(agent.get('queues', []))}")

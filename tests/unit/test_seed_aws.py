@@ -23,7 +23,8 @@ def deployed():
     stack whose outputs point at them, as `sam deploy` leaves them."""
     with LocalRuntime(seed_path=None) as runtime:
         cognito = runtime.client("cognito-idp")
-        pool = cognito.create_user_pool(PoolName="switchboard-agents-test")["UserPool"]["Id"]
+        schema = runtime.resources["AgentsUserPool"]["Properties"]["Schema"]
+        pool = cognito.create_user_pool(PoolName="switchboard-agents-test", Schema=schema)["UserPool"]["Id"]
         for resource in runtime.resources.values():
             if resource["Type"] == "AWS::Cognito::UserPoolGroup":
                 cognito.create_group(UserPoolId=pool, GroupName=resource["Properties"]["GroupName"])
@@ -72,6 +73,10 @@ def test_seed_aws_loads_customers_transactions_and_agents_into_the_stack(deploye
         assert {g["GroupName"] for g in groups} == set(agent["queues"])
         user = cognito.admin_get_user(UserPoolId=pool, Username=agent["agentId"])
         assert agent["token"] not in json.dumps(user, default=str)
+        # with the languages and capacity the hand-out reads from the agent's ID token
+        attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+        assert attributes["custom:languages"] == ",".join(agent["languages"])
+        assert attributes.get("custom:capacity") == (str(agent["capacity"]) if agent.get("capacity") else None)
     assert "local-agent" not in capsys.readouterr().out
 
 
@@ -86,6 +91,24 @@ def test_a_second_run_keeps_the_users_and_answers_the_same(deployed):
     assert again["agents"] == len(SEED["agents"]) and again["agentsCreated"] == 0
     users = runtime.client("cognito-idp").list_users(UserPoolId=pool)["Users"]
     assert len(users) == len(SEED["agents"])
+
+
+def test_a_second_run_brings_an_agents_languages_and_capacity_up_to_date(deployed):
+    runtime, pool = deployed
+    from local_runtime.runtime import resolve_time
+
+    # given the seed changed: agent-liu now takes 5 tasks at once and speaks English only
+    changed = json.loads(json.dumps(SEED))
+    liu = next(a for a in changed["agents"] if a["agentId"] == "agent-liu")
+    liu.update(capacity=5, languages=["en"])
+    outputs = seed_aws.stack_outputs(STACK, runtime.client("cloudformation"))
+    seed_aws.seed_stack(
+        changed, outputs, runtime.client("dynamodb"), runtime.client("cognito-idp"), resolve_time, say=lambda _: None
+    )
+    # then the user's token claims will say so
+    user = runtime.client("cognito-idp").admin_get_user(UserPoolId=pool, Username="agent-liu")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["custom:capacity"] == "5" and attributes["custom:languages"] == "en"
 
 
 def test_a_stack_without_the_outputs_is_refused_by_name(deployed):
