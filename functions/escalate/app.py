@@ -10,4 +10,4 @@ escalations = Escalations()  # built once per cold start
 
 @workflow_step(model=EscalateInput)
 def handler(state, context):
-    return escalations.open_task(state.caseId, state.taskToken, state.request, state.tier, state.clocks)
+    return escalations.open_task(state.caseId, state.taskToken, state.request, state.tier, state.clocks, state.rewait)

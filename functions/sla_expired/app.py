@@ -11,4 +11,5 @@ escalations = Escalations()  # built once per cold start
 @workflow_step(model=SlaExpiredInput)
 def handler(state, context):
     start_failure = state.startFailure.model_dump() if state.startFailure else None
-    return escalations.sla_expired(state.caseId, state.resolution, start_failure)
+    clock_failure = state.clockFailure.model_dump() if state.clockFailure else None
+    return escalations.sla_expired(state.caseId, state.resolution, start_failure, clock_failure)

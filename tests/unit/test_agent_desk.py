@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import boto3
@@ -126,3 +127,40 @@ def test_another_agent_cannot_redeliver_someone_elses_completion(runtime):
         AgentDesk(sfn=sfn).complete(other, "desk-lost-other", DONE)
     # then nothing is sent on liu's behalf
     assert sfn.outputs == []
+
+
+class RewaitingStepFunctions(RecordingStepFunctions):
+    """The first answer arrives as the wait times out for a clock that does not end it: the token is
+    refused, and the workflow waits again on a new one (ClockDue, then HumanTask re-arms the task)."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.tokens: list[str] = []
+
+    def send_task_success(self, **kwargs):
+        self.tokens.append(kwargs["taskToken"])
+        if len(self.tokens) == 1:
+            tasks = TaskRepository()
+            threading.Timer(
+                0.3, lambda: tasks.rearm(tasks.get(self.task_id), "token-2", [], iso(now() + timedelta(hours=1)))
+            ).start()
+            raise self.exceptions.TaskTimedOut(
+                {"Error": {"Code": "TaskTimedOut", "Message": "timed out"}}, "SendTaskSuccess"
+            )
+        return super().send_task_success(**kwargs)
+
+
+def test_a_completion_as_the_wait_starts_again_reaches_the_new_wait(runtime):
+    # given a claimed task whose wait times out (first response due) just as the agent completes it
+    open_task(runtime, "desk-rewait")
+    CaseRepository().update("SB000000-DESK", fields={"openTaskId": "desk-rewait"})
+    desk = AgentDesk(sfn=RewaitingStepFunctions("desk-rewait"))
+    desk.claim(AGENT, "desk-rewait")
+    # when the agent completes it
+    view = desk.complete(AGENT, "desk-rewait", DONE)
+    # then the decision reaches the workflow on the new wait's token, once, and the task is done
+    assert view.status == "COMPLETED"
+    assert desk.sfn.tokens == ["token", "token-2"] and len(desk.sfn.outputs) == 1
+    task = TaskRepository().get("desk-rewait")
+    assert task["status"] == "COMPLETED" and task["decision"]["resolution"] == "refund approved"

@@ -63,8 +63,11 @@ def test_a_task_opened_the_evening_before_national_day_is_due_on_the_next_workin
     # and the regulator's 15 calendar days run through the holiday
     assert local(planned["regulatory"]["dueAt"]) == at(2026, 10, 15, 18, 0)
     assert planned["regulatory"]["basis"] == "calendar"
-    # and the human task waits until the earliest deadline that ends it
-    assert clocks.wait_seconds(list(planned.values()), at=at(2026, 9, 30, 18, 0)) == (8 * 24 - 5) * 3600
+    # and the human task waits until the earliest deadline that ends it once someone has claimed it
+    planned_at = at(2026, 9, 30, 18, 0)
+    assert clocks.wait_seconds(list(planned.values()), at=planned_at, claimed=True) == (8 * 24 - 5) * 3600
+    # and, while nobody has, until its first response is due (to flag it), 8 October 09:30
+    assert clocks.wait_seconds(list(planned.values()), at=planned_at) == (7 * 24 + 15.5) * 3600
 
 
 def test_an_adjusted_saturday_is_a_working_day_and_an_ordinary_one_is_not(office):

@@ -55,7 +55,10 @@ def test_every_catch_of_a_step_names_the_state_that_failed():
 
 def test_a_failed_human_task_goes_to_the_supervisors_before_the_stuck_queue():
     human = {c["ErrorEquals"][0]: c["Next"] for c in STATES["HumanTask"]["Catch"]}
-    assert human == {"States.Timeout": "SlaExpired", "States.ALL": "HandToSupervisors"}
+    assert human == {"States.Timeout": "ClockDue", "States.ALL": "HandToSupervisors"}
+    # a wait that timed out: supervisors once its deadline has come, or when its clocks cannot be read
+    assert STATES["ClockDue"]["Next"] == "ClockExpired" and STATES["ClockExpired"]["Default"] == "SlaExpired"
+    assert [c["Next"] for c in STATES["ClockDue"]["Catch"]] == ["SlaExpired"]
     assert STATES["HandToSupervisors"]["Next"] == "SupervisorTask"
     assert STATES[STATES["SupervisorTask"]["Catch"][-1]["Next"]]["Next"] == "LastResort"
     body = STATES["LastResort"]["Parameters"]["MessageBody"]

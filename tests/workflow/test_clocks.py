@@ -17,6 +17,7 @@ from tests.workflow.helpers import (
     messages_for,
     open_task,
     post_contact,
+    wait_status,
 )
 
 pytestmark = pytest.mark.workflow
@@ -110,3 +111,95 @@ def test_clocks_that_cannot_be_planned_put_the_case_in_front_of_the_supervisors(
     task = open_task(runtime, client, case_id, SUPERVISOR, timeout=40)
     assert task["queue"] == "supervisors"
     assert "could not be opened (RuntimeError)" in details(case_of(client, case_id))
+
+
+# ---- clocks that end the wait, and clocks that only flag it ---------------------------------------
+
+
+@pytest.fixture
+def round_the_clock(monkeypatch):
+    """The clocks module on 24x7 hours, so seconds-long clocks run whatever the hour of the test run."""
+    from switchboard.domain.business_time import BusinessHours
+    from switchboard.workflow import clocks
+
+    monkeypatch.setattr(clocks, "business_hours", lambda queue: BusinessHours())
+    return clocks
+
+
+def claim_and_resolve(client, task, headers):
+    assert client.request("POST", f"/tasks/{task['taskId']}/claim", None, headers).status == 200
+    done = {"outcome": "RESOLVED", "resolution": "apologised and explained"}
+    answer = client.request("POST", f"/tasks/{task['taskId']}/complete", done, headers)
+    assert answer.status == 200, answer.body
+
+
+def test_a_first_response_due_with_nobody_on_the_task_is_flagged_and_the_same_task_waits_on(
+    runtime, client, monkeypatch, round_the_clock
+):
+    # given a calm web complaint (high priority) whose first response is due 2 seconds after its task opens
+    monkeypatch.setattr(round_the_clock, "first_response_seconds", lambda queue: 2)
+    calm = "I would like to make a complaint about how my call with your hotline was handled last week."
+    body = {**event_body("contact_web_complaint"), "submissionId": "clocks-first-response", "message": calm}
+    case_id = post_contact(client, body).json()["caseId"]
+    task = open_task(runtime, client, case_id, COMPLAINTS)
+
+    # when nobody takes it in time, then the same task waits again, raised one priority step, in its queue
+    runtime.wait_for(lambda: "waits again" in details(case_of(client, case_id)), timeout=30, what="the new wait")
+    flagged = open_task(runtime, client, case_id, COMPLAINTS)
+    assert flagged["taskId"] == task["taskId"] and flagged["status"] == "OPEN"
+    assert (task["priority"], flagged["priority"]) == ("high", "urgent")
+    first = next(c for c in flagged["clocks"] if c["name"] == "firstResponse")
+    assert first["breached"] and not any(c["breached"] for c in flagged["clocks"] if c is not first)
+    # and the case says so, with no supervisors' task and the case still ESCALATED
+    case = case_of(client, case_id)
+    assert "passed with nobody on the task: task " in details(case)
+    assert [t["queue"] for t in case["tasks"]] == ["complaints"] and case["status"] == "ESCALATED"
+    # when the agent then takes and resolves it, the workflow takes the decision on the new wait
+    claim_and_resolve(client, flagged, COMPLAINTS)
+    wait_status(runtime, client, case_id, "CLOSED")
+
+
+def test_a_regulatory_deadline_extended_during_the_wait_keeps_the_task_with_its_queue(
+    runtime, client, monkeypatch, round_the_clock
+):
+    # given a complaint whose regulator's deadline is 8 seconds away when its task opens
+    from switchboard.domain.clock import iso, now
+
+    def soon(case):
+        due = iso(now() + timedelta(seconds=8))
+        return {"name": "regulatory", "dueAt": due, "paused": False, "breached": False, "basis": "calendar"}
+
+    monkeypatch.setattr(round_the_clock, "regulatory_clock", soon)
+    case_id, task = complaint(runtime, client, "clocks-extended-wait")
+    # when a supervisor extends it by a day before it comes due
+    extended = client.request(
+        "POST", f"/tasks/{task['taskId']}/extend", {"days": 1, "reason": "bank records"}, SUPERVISOR
+    )
+    assert extended.status == 200, extended.body
+    # then the wait that was set for the old deadline ends, and the same task waits on for the new one
+    runtime.wait_for(lambda: "waits again" in details(case_of(client, case_id)), timeout=40, what="the new wait")
+    case = case_of(client, case_id)
+    assert [(t["queue"], t["status"]) for t in case["tasks"]] == [("complaints", "OPEN")]
+    assert "SLA expired" not in details(case) and case["status"] == "ESCALATED"
+    # and it can still be resolved by its agent
+    claim_and_resolve(client, open_task(runtime, client, case_id, COMPLAINTS), COMPLAINTS)
+    wait_status(runtime, client, case_id, "CLOSED")
+
+
+def test_a_clock_check_that_fails_hands_the_case_to_the_supervisors(runtime, client, monkeypatch, round_the_clock):
+    # given ClockDue raises for this case (after its retries) and a first response due in 2 seconds
+    from tests.workflow.helpers import break_handler, marked
+
+    key = "catch-ClockDue"
+    monkeypatch.setattr(round_the_clock, "first_response_seconds", lambda queue: 2)
+    break_handler(monkeypatch, runtime, "ClockDueFunction", key)
+    case_id = post_contact(client, marked("contact_web_complaint", key)).json()["caseId"]
+    # then the wait ends as if it expired: the supervisors get the case, with the failure named
+    task = open_task(runtime, client, case_id, SUPERVISOR, timeout=60)
+    deadline = runtime.wait_for(
+        lambda: next((t for t in case_of(client, case_id)["tasks"] if t["queue"] == "supervisors"), None),
+        timeout=60,
+        what="the supervisors' task",
+    )
+    assert deadline and task
+    assert "step ClockDue failed: RuntimeError" in details(case_of(client, case_id))

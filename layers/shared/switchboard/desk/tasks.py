@@ -358,8 +358,12 @@ class AgentDesk:
         except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist) as exc:
             if retried:  # it was heard before, or the wait ended: either way nothing is left to deliver
                 raise TaskConflict("task is completed") from exc
-            # the decision was never applied: record the task as expired, not as done
             self._reopen(task_id, agent_id)
+            rewaited = self._rewaited(task)
+            if rewaited is not None:  # the wait ended for a clock that does not end it and began again
+                done = self.tasks.complete(task_id, agent_id, decision.model_dump(mode="json"), held=True)
+                return self._deliver({**rewaited, **done}, agent_id, decision, retried=False)
+            # the decision was never applied: record the task as expired, not as done
             self.tasks.expire(task_id, "the workflow stopped waiting (SLA expired)")
             raise TaskConflict("the workflow stopped waiting for this task (SLA expired)") from exc
         except Exception:
@@ -374,6 +378,23 @@ class AgentDesk:
             openTaskId=None,
         )
         return task_view({**task, "status": "COMPLETED"})
+
+    def _rewaited(self, task: dict[str, Any], polls: int = 20, interval: float = 0.25) -> dict[str, Any] | None:
+        """The task on the workflow's new token when its wait timed out only for a clock that does not
+        end it (a first response due, a deadline extended meanwhile: ClockDue, then HumanTask again,
+        within a second or two); None when its deadline has passed, or no new wait came in time."""
+        from ..workflow import clocks as task_clocks
+
+        if parse_iso(task_clocks.deadline(task.get("clocks") or []) or task["slaDueAt"]) <= now():
+            return None
+        for _ in range(polls):
+            current = self.tasks.get(task["taskId"])
+            if current.get("taskToken") != task["taskToken"] and current["status"] == CLAIMED:
+                return current
+            if current["status"] not in (CLAIMED, OPEN):
+                return None
+            time.sleep(interval)
+        return None
 
     def _reopen(self, task_id: str, agent_id: str, attempts: int = 4) -> None:
         """The undo must not be lost to the same outage that failed the send (the SDK's retry quota

@@ -471,6 +471,7 @@ class EscalateInput(StepInput):
     request: ResolutionResult
     tier: Literal["agent", "supervisor"] = "agent"
     clocks: list[dict] = []  # PlanClocks' clocks for this task (empty: its fallback, the SLA alone)
+    rewait: bool = False  # ClockDue sent it back: the case's open task waits again (never a second task)
 
 
 class PlanClocksInput(StepInput):
@@ -484,6 +485,19 @@ class ClockPlan(BaseModel):
     waitSeconds: int
     clocks: list[dict]
     resumed: bool = False
+    rewait: bool = False  # HumanTask opens (or re-arms) the task; ClockDue's answer sets it
+
+
+class ClockCheck(BaseModel):
+    """ClockDue's answer when the human-task wait timed out: `expired` when a deadline that ends it has
+    come (SlaExpired takes over), else the task waits again `waitSeconds` (a first response flagged
+    breached, or a deadline a supervisor extended since the wait began)."""
+
+    expired: bool
+    waitSeconds: int = 1
+    clocks: list[dict] = []
+    reason: str
+    rewait: bool = True  # HumanTask: the same task waits again, on the new token
 
 
 class AskCustomerInput(StepInput):
@@ -533,6 +547,11 @@ class RecordFailureInput(StepInput):
 class SlaExpiredInput(StepInput):
     resolution: ResolutionResult
     startFailure: CaughtError | None = None
+    clockFailure: CaughtError | None = None  # ClockDue failed after its retries: the wait ended all the same
+
+
+class ClockDueInput(StepInput):
+    """ClockDue reads the case's open task (its clocks as they are now, an extension included)."""
 
 
 class JoinOpenCaseInput(StepInput):

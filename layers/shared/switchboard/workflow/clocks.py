@@ -93,12 +93,37 @@ def deadline(clocks: list[dict[str, Any]]) -> str | None:
     return min(due, key=parse_iso) if due else None
 
 
-def wait_seconds(clocks: list[dict[str, Any]], at: datetime | None = None) -> int:
-    """Seconds from `at` to the deadline (at least 1: a wait of 0 is no wait)."""
-    due = deadline(clocks)
+def watches_first_response(clock: dict[str, Any], claimed: bool) -> bool:
+    """A first response still to be met: nobody has taken the task, and it is neither flagged nor paused."""
+    return (
+        clock["name"] == "firstResponse"
+        and not claimed
+        and not (clock.get("breached") or clock.get("metAt") or clock.get("paused"))
+    )
+
+
+def alarm(clocks: list[dict[str, Any]], claimed: bool = False) -> str | None:
+    """When the human-task wait ends next: the earliest deadline that ends it (resolution, regulatory)
+    or, while nobody has taken the task, its first response's due time (that one ends the wait only to
+    flag the breach; the task then waits again, see Escalations.clock_due)."""
+    due = [c["dueAt"] for c in clocks if c["name"] in WAIT_CLOCKS or watches_first_response(c, claimed)]
+    return min(due, key=parse_iso) if due else None
+
+
+def wait_seconds(clocks: list[dict[str, Any]], at: datetime | None = None, claimed: bool = False) -> int:
+    """Seconds from `at` to the wait's next alarm (at least 1: a wait of 0 is no wait)."""
+    due = alarm(clocks, claimed)
     if due is None:
         raise ValueError("clocks: no resolution clock")
     return max(1, math.ceil((parse_iso(due) - (at or now())).total_seconds()))
+
+
+def first_response_breached(clocks: list[dict[str, Any]], at: datetime) -> list[dict[str, Any]] | None:
+    """The clocks with the first response flagged breached when it came due unmet by `at`, else None."""
+    first = next((c for c in clocks if watches_first_response(c, claimed=False)), None)
+    if first is None or parse_iso(first["dueAt"]) > at:
+        return None
+    return [{**c, "breached": True} if c is first else c for c in clocks]
 
 
 def views(task: dict[str, Any], at: datetime | None = None) -> list[Clock]:

@@ -11,12 +11,12 @@ from typing import Any
 from ..adapters import aws
 from ..adapters.events import publish
 from ..adapters.repository.cases import CaseRepository, timeline_entry
-from ..adapters.repository.tasks import AWAITING, TaskRepository
+from ..adapters.repository.tasks import AWAITING, CLAIMED, COMPLETED, OPEN, TaskRepository
 from ..config import settings
-from ..domain.clock import iso, now
-from ..domain.errors import TaskNotFound, failure_message
+from ..domain.clock import iso, now, parse_iso
+from ..domain.errors import ConcurrentUpdate, TaskConflict, TaskNotFound, failure_message
 from ..domain.masking import redact_text
-from ..domain.models import ClockPlan, ResolutionResult, SlaBreach, TaskOpened
+from ..domain.models import ClockCheck, ClockPlan, ResolutionResult, SlaBreach, TaskOpened
 from ..domain.routing import one_step_up, policy, queue_sla_seconds, raise_priority, route_for
 from ..observability import MetricUnit, logger, metrics
 from . import clocks as task_clocks
@@ -61,7 +61,8 @@ class Escalations:
             clocks = task_clocks.resume(waiting.get("clocks") or [], waiting["queue"])
             if not clocks:  # a task opened before clocks existed: its SLA from now
                 clocks = task_clocks.plan(case, request)
-            return ClockPlan(waitSeconds=task_clocks.wait_seconds(clocks), clocks=clocks, resumed=True)
+            claimed = bool(waiting.get("claimedAt"))
+            return ClockPlan(waitSeconds=task_clocks.wait_seconds(clocks, claimed=claimed), clocks=clocks, resumed=True)
         clocks = task_clocks.plan(case, request)
         return ClockPlan(waitSeconds=task_clocks.wait_seconds(clocks), clocks=clocks)
 
@@ -72,10 +73,17 @@ class Escalations:
         request: ResolutionResult,
         tier: str,
         clocks: list[dict[str, Any]] | None = None,
+        rewait: bool = False,
     ) -> TaskOpened:
         case = self.cases.get(case_id)
         waiting = self._waiting_task(case)
-        if waiting and (waiting["status"] == AWAITING or waiting.get("taskToken") == task_token):
+        if rewait and waiting and waiting.get("taskToken") != task_token and waiting["status"] == COMPLETED:
+            # completed as its wait timed out: the desk gives it back to its agent in a moment (and
+            # completes it again on this token), or records the case's release; a retry settles it
+            raise ConcurrentUpdate(f"task {waiting['taskId']} was completed on the wait that ended")
+        open_again = waiting is not None and waiting["status"] in ((AWAITING, OPEN, CLAIMED) if rewait else (AWAITING,))
+        if waiting and (open_again or waiting.get("taskToken") == task_token):
+            # back from the customer, or waiting again after ClockDue: the same task on the new token
             return self._rearm(case, waiting, task_token, clocks or [])
         queue = request.queue or "general"
         sla_seconds = request.slaSeconds or queue_sla_seconds(queue)
@@ -139,28 +147,84 @@ class Escalations:
         self, case: dict[str, Any], task: dict[str, Any], task_token: str, clocks: list[dict[str, Any]]
     ) -> TaskOpened:
         """Back from waiting on the customer: the same task, with the same agent (or its queue when the
-        answer never came), waits on the new token with its clocks resumed."""
+        answer never came), waits on the new token with its clocks resumed. Or its wait timed out for a
+        clock that does not end it (ClockDue): it waits again, where it was."""
         case_id, task_id = case["caseId"], task["taskId"]
         if task.get("taskToken") != task_token:  # not a retry of this wait: re-arm it
+            back = task["status"] == AWAITING
             clocks = clocks or task.get("clocks") or []
             due = task_clocks.deadline(clocks) or task["slaDueAt"]
             task = self.tasks.rearm(task, task_token, clocks, due)
             holder = f"agent {task['claimedBy']}" if task.get("claimedBy") else f"the {task['queue']} queue"
             regulatory = next((c for c in clocks if c["name"] == "regulatory"), None)
-            self.cases.update(
-                case_id,
-                fields={"status": "ESCALATED", **({"regulatory": regulatory} if regulatory else {})},
-                remove=["awaitToken"],
-                timeline=[timeline_entry("escalate", f"task {task_id} back with {holder}, clocks resumed, due {due}")],
-            )
+            if back:
+                self.cases.update(
+                    case_id,
+                    fields={"status": "ESCALATED", **({"regulatory": regulatory} if regulatory else {})},
+                    remove=["awaitToken"],
+                    timeline=[
+                        timeline_entry("escalate", f"task {task_id} back with {holder}, clocks resumed, due {due}")
+                    ],
+                )
+            else:
+                self.cases.update(
+                    case_id, timeline=[timeline_entry("sla", f"task {task_id} waits again with {holder}, due {due}")]
+                )
         return TaskOpened(taskId=task_id, queue=task["queue"], slaDueAt=task["slaDueAt"])
 
+    def clock_due(self, case_id: str) -> ClockCheck:
+        """ClockDue: the human-task wait timed out. It ends for good only when a deadline that ends it
+        has come (resolution, regulatory: SlaExpired takes over). A first response that came due with
+        nobody on the task is flagged (breached, one priority up, on the timeline and the bus) and the
+        task waits again, as it does when a supervisor extended the deadline since the wait began."""
+        case = self.cases.get(case_id)
+        task = self._waiting_task(case)
+        if task is None or task["status"] not in (OPEN, CLAIMED, COMPLETED):
+            return ClockCheck(expired=True, reason="no open task waits")
+        clocks, at = task.get("clocks") or [], now()
+        if task["status"] == COMPLETED:  # completed as the wait timed out: the desk completes it again on the next
+            return ClockCheck(
+                expired=False,
+                waitSeconds=task_clocks.wait_seconds(clocks, at, claimed=True),
+                clocks=clocks,
+                reason="completed as the wait ended",
+            )
+        due = task_clocks.deadline(clocks) or task["slaDueAt"]
+        if parse_iso(due) <= at:
+            return ClockCheck(expired=True, clocks=clocks, reason=f"due {due}")
+        flagged = task_clocks.first_response_breached(clocks, at) if not task.get("claimedAt") else None
+        reason = f"deadline {due} not reached"
+        if flagged is not None:
+            try:
+                was, priority = task["priority"], one_step_up(task["priority"])
+                task = self.tasks.flag_unanswered(task, flagged, priority)
+                clocks = flagged
+                first = next(c for c in clocks if c["name"] == "firstResponse")
+                reason = f"first response due {first['dueAt']} passed with nobody on the task"
+                raised = f"raised to {priority}" if priority != was else f"already {priority}"
+                self.cases.record(
+                    case_id, "sla", f"{reason}: task {task['taskId']} {raised}, shown breached", priority=priority
+                )
+                publish("ClockBreached", case, queue=task["queue"], clock="firstResponse")
+                metrics.add_metric(name="FirstResponseBreached", unit=MetricUnit.Count, value=1)
+            except TaskConflict:  # claimed just now: the first response was met after all
+                task = self.tasks.get(task["taskId"])
+        wait = task_clocks.wait_seconds(clocks, at, claimed=bool(task.get("claimedAt")))
+        return ClockCheck(expired=False, waitSeconds=wait, clocks=clocks, reason=reason)
+
     def sla_expired(
-        self, case_id: str, previous: ResolutionResult, start_failure: dict[str, Any] | None = None
+        self,
+        case_id: str,
+        previous: ResolutionResult,
+        start_failure: dict[str, Any] | None = None,
+        clock_failure: dict[str, Any] | None = None,
     ) -> ResolutionResult:
         """The agent SLA passed, or the agents' task could not be opened (`start_failure`, after the
         state's retries): supervisors take it, one priority step up."""
         case = self.cases.get(case_id)
+        if clock_failure is not None:  # the wait ended and its clocks could not be read: as if it expired
+            error = str(clock_failure.get("Error", "Unknown"))
+            self.cases.record(case_id, "failure", f"step ClockDue failed: {error}; the wait ended, supervisors take it")
         if start_failure is not None:
             error = str(start_failure.get("Error", "Unknown"))
             reason = f"the task in {previous.queue} could not be opened ({error})"

@@ -296,6 +296,21 @@ class TaskRepository:
             ExpressionAttributeValues={":empty": {"L": []}, ":entry": marshal_value([entry])},
         )
 
+    def flag_unanswered(self, task: dict[str, Any], clocks: list[dict[str, Any]], priority: str) -> dict[str, Any]:
+        """Its first response came due with nobody on it: the clock flagged breached and the task one
+        priority up (its place in the queue follows); a conflict when someone claimed it meanwhile."""
+        return self._transition(
+            task["taskId"],
+            "SET clocks = :clocks, priority = :priority, queueOrder = :order",
+            "#status = :open AND attribute_not_exists(claimedBy)",
+            {
+                ":clocks": clocks,
+                ":priority": priority,
+                ":order": queue_order(priority, task["slaDueAt"], task["taskId"]),
+                ":open": OPEN,
+            },
+        )
+
     def set_clocks(self, task_id: str, clocks: list[dict[str, Any]]) -> dict[str, Any]:
         answer = self.client.update_item(
             TableName=self.table,
@@ -321,19 +336,22 @@ class TaskRepository:
     def rearm(
         self, task: dict[str, Any], task_token: str, clocks: list[dict[str, Any]], sla_due_at: str
     ) -> dict[str, Any]:
-        """The customer answered (or the answer was given up on): the same task waits on the new token,
-        with its agent when it still has one, else open in its queue; its clocks run again (and its
-        place in the queue follows its new due time)."""
+        """The same task waits on the workflow's new token: after the customer answered (or the answer
+        was given up on), or after its wait timed out for a clock that does not end it (ClockDue). It
+        stays with its agent when it still has one, else open in its queue; its clocks run again (and
+        its place in the queue follows its due time and priority)."""
         status = CLAIMED if task.get("claimedBy") else OPEN
         order = queue_order(task["priority"], sla_due_at, task["taskId"])
         return self._transition(
             task["taskId"],
             "SET #status = :status, taskToken = :token, clocks = :clocks, slaDueAt = :due, "
             "openQueue = #queue, queueOrder = :order",
-            "#status = :awaiting",
+            "#status IN (:awaiting, :open, :claimed)",
             {
                 ":status": status,
                 ":awaiting": AWAITING,
+                ":open": OPEN,
+                ":claimed": CLAIMED,
                 ":token": task_token,
                 ":clocks": clocks,
                 ":due": sla_due_at,
