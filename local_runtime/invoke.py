@@ -37,6 +37,7 @@ GIVEN_CONTACT = {
     "get_case.json": WEB_COMPLAINT,
     "next_task.json": WEB_COMPLAINT,
     "takeover_task.json": WEB_COMPLAINT,
+    "get_task_case.json": WEB_COMPLAINT,
     "reassign_task.json": WEB_COMPLAINT,
     "post_task_message.json": WEB_COMPLAINT,
     "post_case_message.json": WEB_COMPLAINT,

@@ -168,3 +168,12 @@ def test_a_logged_code_never_reaches_the_log_line():
     assert "the code you sent was" in written and "failed" in written
     for code in ("482913", "731946"):
         assert code not in written, written
+
+
+def test_a_task_rows_customer_is_the_channel_identity_masked():
+    from switchboard.domain.masking import mask_contact
+
+    assert mask_contact({"callerNumber": "+8613812345678", "contactId": "c-1"}) == "+86*******5678"
+    assert mask_contact({"email": "zhang.wei@example.com", "name": "张伟"}) == "z***@example.com"
+    assert mask_contact({"appUserId": "app-lina", "sessionId": "s-1"}) == "a***"
+    assert mask_contact({"submissionId": "w-1"}) is None

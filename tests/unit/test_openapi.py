@@ -52,7 +52,7 @@ def test_every_route_of_the_template_is_documented(runtime, served):
 def test_every_operation_documents_the_one_error_shape_and_no_422(served):
     # given every operation of the document
     operations = [op for methods in served["paths"].values() for op in methods.values()]
-    assert len(operations) == 13
+    assert len(operations) == 15
     for operation in operations:
         responses = operation["responses"]
         # then bad input is a 400 in our error shape, never Powertools' own 422

@@ -29,6 +29,7 @@ def test_the_samples_are_all_here():
     names = {sample_id(p) for p in SHARED}
     assert {"api/get_case.json", "api/post_verification.json", "connect/contact_flow_account_locked.json"} <= names
     assert {"api/next_task.json", "api/takeover_task.json", "api/reassign_task.json"} <= names  # issue 12's routes
+    assert {"api/get_task_case.json", "api/get_queue_board.json"} <= names  # the desk's read routes
     assert CODE_ENTERED.exists() and COMPLETE_TASK.exists()
     assert len([p for p in SHARED if p.name.startswith("contact_")]) >= 6
 

@@ -60,12 +60,13 @@ def documentation() -> Any:
 
     from ..channels.customers import CustomerApi
     from ..desk.tasks import AgentDesk
+    from ..desk.views import DeskViews
     from .contacts import contacts_router
     from .tasks import tasks_router
 
     app = _documented_resolver()(enable_validation=True)
     app.include_router(contacts_router(CustomerApi()))
-    app.include_router(tasks_router(AgentDesk()))
+    app.include_router(tasks_router(AgentDesk(), DeskViews()))
     app.enable_swagger(
         path=SWAGGER_PATH,
         title=TITLE,

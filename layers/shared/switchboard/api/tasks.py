@@ -1,4 +1,4 @@
-"""The agents' routes: GET /tasks, POST /tasks/next, POST /tasks/{taskId}/claim, POST
+"""The agents' routes: GET /tasks, GET /queues (the queue board), GET /tasks/{taskId}/case, POST /tasks/next, POST /tasks/{taskId}/claim, POST
 /tasks/{taskId}/complete, the conversation (POST /tasks/{taskId}/messages), a regulatory deadline's
 extension (POST /tasks/{taskId}/extend); the supervisors' POST /tasks/{taskId}/takeover and /reassign."""
 
@@ -11,12 +11,23 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from ..desk.tasks import MAX_PAGE_SIZE, PAGE_SIZE
 from ..domain.identity import Principal
-from ..domain.models import Queue, TaskCompletion, TaskExtension, TaskMessage, TaskPage, TaskReassignment, TaskView
+from ..domain.models import (
+    Queue,
+    QueueBoard,
+    TaskCase,
+    TaskCompletion,
+    TaskExtension,
+    TaskMessage,
+    TaskPage,
+    TaskReassignment,
+    TaskView,
+)
 from .errors import ApiError
 from .resolver import answers, principal
 
 if TYPE_CHECKING:
     from ..desk.tasks import AgentDesk
+    from ..desk.views import DeskViews
 
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 TaskId = Annotated[str, Path(description="the task's id")]
@@ -29,8 +40,9 @@ NEXT_DESCRIPTION = (
 )
 
 
-def tasks_router(desk: AgentDesk) -> Router:
-    """A Router over one AgentDesk (built once per cold start by the function that includes it)."""
+def tasks_router(desk: AgentDesk, views: DeskViews) -> Router:
+    """A Router over one AgentDesk and its read views (built once per cold start by the function that
+    includes it)."""
     router = Router()
 
     def agent() -> Principal:
@@ -52,6 +64,39 @@ def tasks_router(desk: AgentDesk) -> Router:
         nextToken: Annotated[str | None, Query(description="the previous page's nextToken")] = None,  # noqa: N803
     ) -> TaskPage:
         return desk.list_tasks(agent(), queue, limit, nextToken)
+
+    @router.get(
+        "/queues",
+        summary="The queue board: the caller's queues with counts; supervisors: every queue, the tasks at risk "
+        "or breached, every agent's load against capacity",
+        description=(
+            "Counts of open tasks per queue (waiting for an agent, claimed, waiting on the customer) and how many "
+            "have a clock breached or at risk (a running clock due within `atRiskSeconds`, the routing policy's). "
+            "An agent gets their own queues and empty `atRisk`/`breached` lists with `agents` null; a supervisor "
+            "gets every queue, the tasks at risk and breached in queue order, and each agent's `load` (tasks held "
+            "claimed) against `capacity`."
+        ),
+        **answers(200, "the board"),
+        security=BEARER,
+        tags=["tasks"],
+    )
+    def queue_board() -> QueueBoard:
+        return views.board(agent())
+
+    @router.get(
+        "/tasks/<taskId>/case",
+        summary="The case behind a task: conversation, timeline, evidence (masked), the customer's other cases",
+        description=(
+            "Only through a task of one of the caller's queues (`403` otherwise); supervisors read any. The case "
+            "is the agents' view of `GET /cases/{caseId}`; `previousContacts` are the same customer's other "
+            "cases on file, newest first."
+        ),
+        **answers(200, "the task and its case"),
+        security=BEARER,
+        tags=["tasks"],
+    )
+    def task_case(taskId: TaskId) -> TaskCase:  # noqa: N803 - the route's path parameter
+        return views.task_case(agent(), taskId)
 
     handed_out = answers(200, "the task, claimed for the caller")
     handed_out["responses"][204] = {"description": "no open task is left for the caller (no body)", "content": {}}

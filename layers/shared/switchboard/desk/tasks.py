@@ -33,7 +33,8 @@ TASK_VIEW_FIELDS = set(TaskView.model_fields)
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 NEXT_CANDIDATES = 25  # open tasks per queue the hand-out considers (queue order: the best come first)
-UNINDEXED = ("language", "kind", "repeatContact")  # what a listed task shows beyond the queue index's projection
+# what a listed task shows beyond the queue index's projection
+UNINDEXED = ("language", "intent", "customer", "kind", "repeatContact")
 
 
 def _page_token(after: str) -> str:

@@ -8,7 +8,7 @@ error paths too, where failing would lose the original error.
 from __future__ import annotations
 
 import re
-from typing import overload
+from typing import Any, overload
 
 HIDDEN = "***"
 
@@ -89,6 +89,18 @@ def mask_account(account_id: str | None) -> str | None:
     if len(characters) < 8:  # last 4 of a short id would give away most of it
         return HIDDEN
     return "****" + "".join(characters[-4:])
+
+
+def mask_contact(contact: dict[str, Any]) -> str | None:
+    """Who the customer is, as a task row shows it: the caller's number, the form's email or the app
+    user, masked as everywhere ("+86*******5678", "z***@example.com", "a***" for app user "app-lina")."""
+    if contact.get("callerNumber"):
+        return mask_phone(contact["callerNumber"])
+    if contact.get("email"):
+        return mask_email(contact["email"])
+    if contact.get("appUserId"):
+        return f"{_text(contact['appUserId'])[:1]}{HIDDEN}"
+    return None
 
 
 def _mask_phone_match(match: re.Match[str]) -> str:

@@ -313,6 +313,8 @@ class TaskView(BaseModel):
     clocks: list[Clock] = []
     conversation: list[ConversationEntry] = []
     language: str | None = None  # the customer's language (the hand-out prefers the agent's)
+    intent: str | None = None
+    customer: str | None = None  # who the customer is, masked (caller number, email or app user)
     kind: Literal["workflow", "survey_follow_up"] = "workflow"  # a follow-up has no workflow waiting on it
     repeatContact: RepeatContactView | None = None
 
@@ -342,6 +344,59 @@ class CaseView(BaseModel):
     timeline: list[TimelineEntry] = []
     repeatContacts: int | None = None  # contacts on this case: the first, then each repeat that joined it
     mergedInto: str | None = None  # this contact joined that open case (shown only to who may read it)
+
+
+class QueueCount(BaseModel):
+    """A queue's open tasks now: waiting for an agent, held, waiting on the customer; and how many of
+    them have a clock at risk (due within the policy's atRiskSeconds) or breached."""
+
+    queue: Queue
+    open: int
+    claimed: int
+    awaitingCustomer: int
+    atRisk: int
+    breached: int
+
+
+class AgentLoadView(BaseModel):
+    """An agent's claimed tasks against their capacity, with the queues their last sign-in named."""
+
+    agentId: str
+    queues: list[str]
+    load: int
+    capacity: int
+    seenAt: str | None = None
+
+
+class QueueBoard(BaseModel):
+    """GET /queues: the caller's queues with counts; supervisors also get every task at risk or
+    breached and every agent's load (others: empty lists and null)."""
+
+    agentId: str  # who is asking (the desk shows it, and knows which tasks are the caller's)
+    supervisor: bool
+    queues: list[QueueCount]
+    atRiskSeconds: int
+    atRisk: list[TaskView] = []
+    breached: list[TaskView] = []
+    agents: list[AgentLoadView] | None = None
+
+
+class PreviousContact(BaseModel):
+    """Another case of the same customer on file, newest first."""
+
+    caseId: str
+    createdAt: str
+    channel: str
+    status: str
+    intent: str | None = None
+
+
+class TaskCase(BaseModel):
+    """GET /tasks/{taskId}/case: the task, its case as agents see it (masked), the customer's other cases."""
+
+    task: TaskView
+    case: CaseView
+    previousContacts: list[PreviousContact] = []
 
 
 class ErrorDetail(BaseModel):

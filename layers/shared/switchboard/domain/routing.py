@@ -84,6 +84,11 @@ def first_response_seconds(queue: str) -> int:
     return _sla(int(rule.get(queue, rule["default"])))
 
 
+def at_risk_seconds() -> int:
+    """A running clock due within this many seconds is at risk (GET /queues, the desk's amber)."""
+    return int(policy()["clocks"]["atRiskSeconds"])
+
+
 def regulatory_rule(intent: str | None) -> dict[str, Any] | None:
     """{"days", "maxExtensionDays"} when the intent carries a regulator's deadline (complaints), else None."""
     rule = policy()["clocks"]["regulatory"]

@@ -15,7 +15,7 @@ from ..adapters.repository.tasks import AWAITING, CLAIMED, COMPLETED, OPEN, Task
 from ..config import settings
 from ..domain.clock import iso, now, parse_iso
 from ..domain.errors import ConcurrentUpdate, TaskConflict, TaskNotFound, failure_message
-from ..domain.masking import redact_text
+from ..domain.masking import mask_contact, redact_text
 from ..domain.models import ClockCheck, ClockPlan, ResolutionResult, SlaBreach, TaskOpened
 from ..domain.routing import one_step_up, policy, queue_sla_seconds, raise_priority, route_for
 from ..observability import MetricUnit, logger, metrics
@@ -103,6 +103,7 @@ class Escalations:
             "tier": tier,
             "intent": case.get("intent"),
             "language": case.get("language"),
+            "customer": mask_contact(case.get("contact") or {}),  # the task row's customer, masked
             "createdAt": iso(),
             "taskToken": task_token,
         }

@@ -68,3 +68,14 @@ class AgentLoad:
 
     def load(self, agent_id: str) -> int:
         return int((self.get(agent_id) or {}).get("load", 0))
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every agent's item (one per agent who ever signed in to work a task: a small table), by id."""
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {"TableName": self.table}
+        while True:
+            answer = self.client.scan(**request)
+            items.extend(unmarshal(item) for item in answer.get("Items", []))
+            if not answer.get("LastEvaluatedKey"):
+                return sorted(items, key=lambda item: item["agentId"])
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
