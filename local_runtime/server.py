@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import desk
 from .api import ApiGateway, Response
 from .runtime import DEFAULT_SEED, LocalRuntime
 
@@ -134,6 +135,8 @@ def make_server(runtime: LocalRuntime, port: int, socket_timeout: float = SOCKET
                 )
             if url.path == "/local/sms-inbound" and method == "POST":
                 return inbound_sms(runtime, body)
+            if (url.path + "/").startswith(desk.PREFIX) and method == "GET":
+                return desk.serve(runtime, url.path)
             return gateway.handle(method, url.path, dict(self.headers.items()), body, parse_qs(url.query))
 
         def _dispatch(self) -> None:
@@ -160,7 +163,7 @@ def serve_forever(port: int, seed: str | None) -> int:
         server = make_server(runtime, port)
         print(
             f"Switchboard local API on http://127.0.0.1:{port}  (outbox: /local/outbox, a customer's SMS: POST "
-            "/local/sms-inbound, OpenAPI: /openapi.json, Swagger UI: /swagger)",
+            "/local/sms-inbound, OpenAPI: /openapi.json, Swagger UI: /swagger, the agent desk: /desk/)",
             flush=True,
         )
         for route in runtime.routes:

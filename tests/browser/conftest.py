@@ -25,7 +25,9 @@ def base_url(runtime):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (the CI script does)")
+        pytest.skip(
+            f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install -y chromium; the CI script does)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -51,12 +53,36 @@ class Requests:
             route.abort()
 
 
+class Console:
+    """The page's console errors and uncaught exceptions; a test names the few it provokes on purpose
+    (e.g. the browser's own "Failed to load resource" line for a 403 it asked for)."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.expected: list[str] = []
+
+    def message(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def exception(self, error) -> None:
+        self.errors.append(f"uncaught: {error}")
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(part in e for part in self.expected)]
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-US")
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
     requests = Requests()
     context.route("**/*", requests.route)
     page = context.new_page()
     page.requests = requests
+    page.console = Console()
+    page.on("console", page.console.message)
+    page.on("pageerror", page.console.exception)
     yield page
     context.close()
+    # every page a test opened: no console error nor uncaught exception it did not provoke on purpose
+    assert page.console.unexpected() == []
