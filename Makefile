@@ -9,7 +9,7 @@ SEED ?= local_runtime/seed.json
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve invoke test lint eval bench seed-aws chaos clean
+.PHONY: demo serve invoke test lint eval bench seed-aws publish-desk screenshots chaos clean
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.in functions/authorizer/requirements.in
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"need Python 3.13 (Lambda python3.13), got {sys.version}"'
@@ -42,6 +42,14 @@ bench: $(VENV)/.installed ## cold start, latency and cost figures
 seed-aws: $(VENV)/.installed ## make seed-aws STACK=<deployed stack> [SEED=file] [REGION=...]: the seed into AWS
 	@test -n "$(STACK)" || { echo "usage: make seed-aws STACK=<stack name> [SEED=file] [REGION=region]"; exit 2; }
 	$(PY) tools/seed_aws.py --stack $(STACK) --seed $(SEED) $(if $(REGION),--region $(REGION))
+
+screenshots: $(VENV)/.installed ## the README's pictures of the desk, taken by its browser tests (needs Chromium)
+	SCREENSHOTS=docs/screenshots $(PY) -m pytest -q -n 0 -p no:randomly tests/browser/test_desk.py
+	@test -s docs/screenshots/desk-queue.png -a -s docs/screenshots/desk-case.png || { echo "no screenshots: is Chromium installed?"; exit 1; }
+
+publish-desk: $(VENV)/.installed ## make publish-desk STACK=<deployed stack> [REGION=...]: the desk and its config.json to the stack's bucket
+	@test -n "$(STACK)" || { echo "usage: make publish-desk STACK=<stack name> [REGION=region]"; exit 2; }
+	$(PY) tools/publish_desk.py --stack $(STACK) $(if $(REGION),--region $(REGION))
 
 chaos: $(VENV)/.installed ## per AWS fault type: contacts, faults injected, unanswered, lost, stuck, failed notifications
 	POWERTOOLS_LOG_LEVEL=ERROR $(PY) -m local_runtime.chaos --contacts $(or $(CONTACTS),100) $(if $(FAULT),--fault $(FAULT))

@@ -57,6 +57,14 @@ def physical_ids(
             refs[logical_id] = arn
             attrs[(logical_id, "Name")] = physical
             attrs[(logical_id, "Arn")] = arn
+        elif kind == "AWS::S3::Bucket":  # the desk's bucket: make serve serves desk/ itself (local_runtime/desk.py)
+            refs[logical_id] = physical.lower()
+            attrs[(logical_id, "Arn")] = f"arn:aws:s3:::{physical.lower()}"
+            attrs[(logical_id, "RegionalDomainName")] = f"{physical.lower()}.s3.{REGION}.amazonaws.com"
+        elif kind.startswith("AWS::CloudFront::"):  # no local counterpart either: names for the references
+            refs[logical_id] = attrs[(logical_id, "Id")] = physical
+            attrs[(logical_id, "DomainName")] = f"{physical.lower()}.cloudfront.net"
+            attrs[(logical_id, "S3CanonicalUserId")] = physical
         else:  # resources with no local counterpart (Cognito, alarms, log groups, layers...)
             refs[logical_id] = physical
             attrs[(logical_id, "Arn")] = f"arn:aws:local:{REGION}:{ACCOUNT}:{physical}"

@@ -131,7 +131,7 @@ function frame() {
   const here = location.hash.startsWith("#/supervisor") ? "supervisor" : "queues";
   const link = (name, href) =>
     h("a", { href, "aria-current": here === name ? "page" : null }, t(`nav.${name}`));
-  nav.replaceChildren(link("queues", "#/"), state.board.supervisor ? link("supervisor", "#/supervisor") : null);
+  nav.replaceChildren(link("queues", "#/"), ...(state.board.supervisor ? [link("supervisor", "#/supervisor")] : []));
   who.textContent = `${t(state.board.supervisor ? "who.supervisor" : "who.agent")}: ${state.board.agentId}`;
 }
 
@@ -566,6 +566,7 @@ async function caseView(taskId) {
       ),
     ),
   );
+  tickClocks();
   every(1, async () => tickClocks());
   every(state.config.pollSeconds || 2, refresh);
 }
@@ -636,6 +637,7 @@ async function supervisorView() {
   };
   await draw();
   main().replaceChildren(body);
+  tickClocks();
   every(1, async () => tickClocks());
   every(5 * (state.config.pollSeconds || 2), async () => {
     if (!body.contains(document.activeElement)) await draw();

@@ -56,6 +56,7 @@ def test_an_agent_takes_the_next_task_approves_the_suggested_refund_and_sees_the
     sign_in(page, base_url, "local-agent-liu")
     # then the queue view counts their queues and lists the task: case, priority, intent, language,
     # the customer masked as the API gives it, and its clocks counting down
+    expect(page.locator("#nav")).to_have_text("My queues")  # an agent has no supervisor view
     expect(page.locator("table.counts tr[data-queue=payments]")).to_be_visible()
     row = page.locator("tr[data-task]", has_text=case_id)
     expect(row).to_contain_text("duplicate payment")
