@@ -29,10 +29,40 @@ of timeline maps) is copied once per level on every UpdateItem/GetItem answer. T
 the same fresh structure in one pass (leaves still deep-copied, binary still base64-decoded).
 
 5. `serialize_dynamodb` is a fix of concurrency, not of speed: see its docstring.
+
+6. `moto.core.serialize.BaseJSONSerializer._serialize_type_structure` walks DynamoDB's recursive
+`AttributeValue` shape member by member, trying several spellings of every key with its attribute
+picker: answering GetItem for a 3 kB case item took ~12 ms, UpdateItem with ALL_NEW more, and a case
+makes dozens of such calls. The values moto hands it are already DynamoDB's wire form (DynamoResult
+converts them with `to_regular_json`), so the patch writes an AttributeValue as it is, with binary
+base64-encoded and strings and numbers as `str`, exactly as the shape walk would.
+
+7. `ExecutionWorker._get_evaluation_entrypoint` builds the program (every state's evaluation component)
+from the parse tree for every execution: ~60-100 ms of the engine's one core for this definition, the
+largest single cost of a case. The components keep nothing of an execution: its state lives in its
+own `Environment` (stack, heap, states, context), and per-component counters such as a Retrier's
+attempts are kept in that heap under the component's `heap_key`. So an execution evaluates the program
+built once per definition; its heap keys are fixed when it is built (they are otherwise drawn lazily,
+which two threads could race on). `AmazonStateLanguageParser.parse` itself still answers a fresh
+program (patch 2), for CreateStateMachine's validation and any other caller.
+
+8. `moto.core.utils.method_names_from_class` runs `inspect.getmembers` over the response class on every
+request moto answers, to check that the action is one of its methods; a class's methods do not change,
+so the names are kept per class.
+
+9. `moto.stepfunctions.parser.asl.utils.json_path.extract_json` parses its JSONPath (`$.caseId`,
+`$.policy.surveyDelaySeconds`...) with jsonpath_ng's PLY parser every time a state reads or writes its
+input; a parsed path is an immutable expression, so each one is kept per path text.
+
+10. `sign_nothing`: botocore signs every request (SigV4: canonical request, HMACs) that moto, without
+IAM auth, never checks; about a third of a small call's client-side time. While a local runtime is
+running, its process's requests go unsigned (a `choose-signer` handler first among botocore's own);
+moto then reads the default account and the URL's region, the ones the runtime deploys into.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -102,8 +132,112 @@ def _to_regular_json_one_pass(self: Any) -> dict[str, Any]:
     return {self.type: value}
 
 
+def _wire_attribute_value(value: dict[str, Any]) -> dict[str, Any]:
+    """An AttributeValue as the JSON serializer's walk of its shape writes it (see 6 above)."""
+    import base64
+
+    def b64(blob: str | bytes) -> str:
+        raw = blob.encode("utf-8") if isinstance(blob, str) else blob
+        return base64.b64encode(raw).strip().decode("utf-8")
+
+    out: dict[str, Any] = {}
+    for kind, inner in value.items():
+        if inner is None:  # the shape walk skips absent members
+            continue
+        if kind == "M":
+            inner = {k: _wire_attribute_value(v) for k, v in inner.items()}
+        elif kind == "L":
+            inner = [_wire_attribute_value(v) for v in inner]
+        elif kind == "B":
+            inner = b64(inner)
+        elif kind == "BS":
+            inner = [b64(v) for v in inner]
+        elif kind in ("S", "N"):
+            inner = str(inner) if inner not in ("", {}, []) else inner
+        elif kind in ("SS", "NS"):
+            inner = [str(v) if v not in ("", {}, []) else v for v in inner]
+        out[kind] = inner
+    return out
+
+
+def _attribute_values_as_they_are(structure: Any) -> Any:
+    def serialize_type_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if key and shape.name == "AttributeValue" and "NULL" in shape.members and isinstance(value, dict):
+            serialized[shape.serialization.get("name", key)] = _wire_attribute_value(value)
+            return
+        structure(self, serialized, value, shape, key)
+
+    serialize_type_structure.writes_attribute_values = True  # type: ignore[attr-defined]
+    return serialize_type_structure
+
+
+_programs: dict[str, Any] = {}
+
+
+def _fix_heap_keys(component: Any) -> None:
+    """Draw every evaluation component's heap key now, while one thread holds the program."""
+    from moto.stepfunctions.parser.asl.component.component import Component
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    seen: set[int] = set()
+    todo = [component]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, EvalComponent):
+            _ = item.heap_key
+        if isinstance(item, Component):
+            todo.extend(vars(item).values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+
+
+def _program_built_once(self: Any) -> Any:
+    """Upstream's `_get_evaluation_entrypoint`, with the program kept per definition (see 7 above)."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    definition = self._evaluation_details.state_machine_details.definition
+    program = _programs.get(definition)
+    if program is None:
+        program = AmazonStateLanguageParser.parse(definition)[0]
+        _fix_heap_keys(program)
+        with _lock:
+            if len(_programs) >= _PARSE_CACHE_SIZE:
+                _programs.pop(next(iter(_programs)))
+            program = _programs.setdefault(definition, program)
+    return program
+
+
+_program_built_once.keeps_programs = True  # type: ignore[attr-defined]
+
+
+_signing_off = False
+
+
+def _unsigned_while_local(**_: Any) -> Any:
+    import botocore
+
+    return botocore.UNSIGNED if _signing_off else None
+
+
+def sign_nothing(on: bool) -> None:
+    """Sign no request made in this process while `on` (see 10 above); clients made from now on."""
+    global _signing_off
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    with _lock:
+        if ("choose-signer", _unsigned_while_local) not in BUILTIN_HANDLERS:
+            BUILTIN_HANDLERS.insert(0, ("choose-signer", _unsigned_while_local))
+        _signing_off = on
+
+
 _ended = threading.Condition()
 _ended_count = 0
+_ended_arns: set[str] = set()  # executions whose worker reported their end
 
 
 def _wake_waiters_after(terminated: Any) -> Any:
@@ -112,16 +246,20 @@ def _wake_waiters_after(terminated: Any) -> Any:
         terminated(self)
         with _ended:
             _ended_count += 1
+            _ended_arns.add(self.execution.exec_arn)
             _ended.notify_all()
 
     terminated_and_wake.wakes_waiters = True  # type: ignore[attr-defined]
     return terminated_and_wake
 
 
-def wait_until_finished(predicate: Any, deadline: float, safety_poll: float = 0.5) -> Any:
-    """Check `predicate()` now and each time an execution ends (or every `safety_poll` s) until it is
-    truthy or `deadline` (time.monotonic()) passes; answer its value, or None at the deadline. The
-    predicate runs outside the lock, so it may call moto freely."""
+def wait_until_finished(
+    predicate: Any, deadline: float, safety_poll: float = 0.5, execution_arn: str | None = None
+) -> Any:
+    """Check `predicate()` now and each time an execution ends (only when `execution_arn` ends, if
+    given: eight waiters woken by every end would each poll moto) or every `safety_poll` s, until it
+    is truthy or `deadline` (time.monotonic()) passes; answer its value, or None at the deadline.
+    The predicate runs outside the lock, so it may call moto freely."""
     import time
 
     while True:
@@ -130,12 +268,17 @@ def wait_until_finished(predicate: Any, deadline: float, safety_poll: float = 0.
         value = predicate()
         if value:
             return value
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        with _ended:
-            if _ended_count == seen:
-                _ended.wait(min(remaining, safety_poll))
+        poll_at = time.monotonic() + safety_poll
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            with _ended:
+                if _ended_count == seen:
+                    _ended.wait(min(remaining, poll_at - time.monotonic()))
+                seen = _ended_count
+                if execution_arn is None or execution_arn in _ended_arns or time.monotonic() >= poll_at:
+                    break
 
 
 def apply() -> None:
@@ -151,8 +294,28 @@ def apply() -> None:
         BaseExecutionWorkerCommunication.terminated = _wake_waiters_after(  # type: ignore[method-assign]
             BaseExecutionWorkerCommunication.terminated
         )
+    from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb.models.dynamo_type import DynamoType
 
+    if not getattr(BaseJSONSerializer._serialize_type_structure, "writes_attribute_values", False):
+        upstream["serialize_type_structure"] = BaseJSONSerializer._serialize_type_structure
+        BaseJSONSerializer._serialize_type_structure = _attribute_values_as_they_are(  # type: ignore[method-assign]
+            BaseJSONSerializer._serialize_type_structure
+        )
+    from moto.core import responses
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    if not getattr(ExecutionWorker._get_evaluation_entrypoint, "keeps_programs", False):
+        upstream["get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
+        ExecutionWorker._get_evaluation_entrypoint = _program_built_once  # type: ignore[method-assign]
+    if not hasattr(responses.method_names_from_class, "cache_info"):
+        upstream["method_names_from_class"] = responses.method_names_from_class
+        responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    if not hasattr(json_path.parse, "cache_info"):
+        upstream["json_path_parse"] = json_path.parse
+        json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)
     if _upstream_parse is None:
         upstream["to_regular_json"] = DynamoType.to_regular_json
         DynamoType.to_regular_json = _to_regular_json_one_pass  # type: ignore[method-assign]
@@ -165,6 +328,8 @@ def reset() -> None:
     before the runtime installed its Lambda hook (or under another mock) would never see it."""
     with _lock:
         factory.clients.clear()
+    with _ended:
+        _ended_arns.clear()
 
 
 def serialize_dynamodb() -> None:

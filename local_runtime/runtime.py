@@ -109,6 +109,7 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
 
         moto_patches.serialize_dynamodb()
+        moto_patches.sign_nothing(True)
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         try:
@@ -138,6 +139,7 @@ class LocalRuntime:
             self._stop_executions()
             self._mock.stop()
             self._mock = None
+        moto_patches.sign_nothing(False)
         lambda_hook.clear()
         self._clients.clear()
         for key, value in self._env_before.items():
@@ -263,15 +265,19 @@ class LocalRuntime:
                 raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
             time.sleep(interval)
 
+    def execution_arn(self, case_id: str) -> str:
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
+
     def execution(self, case_id: str) -> dict[str, Any]:
-        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
-        return self.client("stepfunctions").describe_execution(executionArn=arn)
+        return self.client("stepfunctions").describe_execution(executionArn=self.execution_arn(case_id))
 
     def wait_for_execution(self, case_id: str, timeout: float = 30.0) -> dict[str, Any]:
-        """Woken when an execution ends (no 50 ms DescribeExecution polls: they cost the engine's CPU)."""
+        """Woken when this execution ends (no 50 ms DescribeExecution polls: they cost the engine's CPU)."""
         finished = moto_patches.wait_until_finished(
             lambda: (lambda e: e if e["status"] != "RUNNING" else None)(self.execution(case_id)),
             deadline=time.monotonic() + timeout,
+            execution_arn=self.execution_arn(case_id),
+            safety_poll=2.0,  # its end wakes this wait; the poll only covers an end moto never reports
         )
         if finished is None:
             raise TimeoutError(f"timed out after {timeout}s waiting for execution {case_id} to finish")

@@ -135,7 +135,7 @@ def cold_start(runs: int, only: set[str] | None) -> dict[str, float]:
 
 
 def _history(runtime: Any, case_id: str) -> list[dict[str, Any]]:
-    arn = runtime.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
+    arn = runtime.execution_arn(case_id)
     return runtime.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
 
 

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from local_runtime import moto_patches
+from local_runtime.provision import ACCOUNT
 from tests.conftest import EVENTS
 
 
@@ -81,3 +82,152 @@ def test_waiting_for_an_execution_gives_up_at_its_deadline():
     deadline = time.monotonic() + 0.2
     # when waited on, then the wait ends with None instead of a value
     assert moto_patches.wait_until_finished(lambda: None, deadline, safety_poll=0.05) is None
+
+
+def test_attribute_values_serialize_exactly_as_the_shape_walk_does(runtime):
+    from moto.core.serialize import BaseJSONSerializer
+
+    # given a GetItem answer with every kind of attribute value (nested maps and lists, sets, binary)
+    value = {
+        "Item": {
+            "caseId": {"S": "SB1"},
+            "n": {"N": "12.5"},
+            "timeline": {"L": [{"M": {"stage": {"S": "verify"}, "at": {"S": ""}}}, {"NULL": True}]},
+            "tags": {"SS": ["a", "b"]},
+            "nums": {"NS": ["1", "2"]},
+            "blob": {"B": b"hello"},
+            "blobs": {"BS": ["aGk=", "eW8="]},
+            "flag": {"BOOL": False},
+            "empty": {"M": {}},
+        }
+    }
+    serializer = _serializer("dynamodb", "GetItem")
+    # when serialized with the patch and with moto's own shape walk
+    ours = serializer.serialize(value)["body"]
+    BaseJSONSerializer._serialize_type_structure = moto_patches.upstream["serialize_type_structure"]
+    try:
+        theirs = _serializer("dynamodb", "GetItem").serialize(value)["body"]
+    finally:
+        moto_patches.apply()  # patches it again
+    # then the bodies are the same JSON
+    import json
+
+    assert json.loads(ours) == json.loads(theirs)
+    assert json.loads(ours)["Item"]["blob"] == {"B": "aGVsbG8="}
+
+
+def _serializer(service: str, operation: str):
+    from moto.core.responses import XFormedAttributePicker
+    from moto.core.serialize import get_serializer_class
+    from moto.core.utils import get_service_model
+
+    model = get_service_model(service)
+    return get_serializer_class(service, model.protocol)(
+        operation_model=model.operation_model(operation), value_picker=XFormedAttributePicker()
+    )
+
+
+def test_every_execution_evaluates_the_program_built_once_for_its_definition(runtime, client):
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    # given one case run (its definition's program is built)
+    runtime.wait_for_execution(_auto_resolved_case(runtime, client, "patch-program-1"))
+    definition = runtime.client("stepfunctions").describe_state_machine(stateMachineArn=runtime.state_machine_arn)[
+        "definition"
+    ]
+    program = moto_patches._programs[definition]
+    keys = {id(c): c.heap_key for c in _components(program) if isinstance(c, EvalComponent)}
+    # when two more cases run at once through it
+    first = _auto_resolved_case(runtime, client, "patch-program-2")
+    second = _auto_resolved_case(runtime, client, "patch-program-3")
+    # then both succeed on the same program, whose components' heap keys were fixed before any ran
+    assert runtime.wait_for_execution(first)["status"] == "SUCCEEDED"
+    assert runtime.wait_for_execution(second)["status"] == "SUCCEEDED"
+    assert moto_patches._programs[definition] is program
+    assert keys and all(c.heap_key == keys[id(c)] for c in _components(program) if id(c) in keys)
+
+
+def _components(root):
+    from moto.stepfunctions.parser.asl.component.component import Component
+
+    seen, todo = set(), [root]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Component):
+            yield item
+            todo.extend(vars(item).values())
+        elif isinstance(item, (list, tuple)):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+
+
+def test_a_retried_state_counts_its_attempts_per_execution(runtime):
+    """The program is shared: a Retrier's attempt counter must still be each execution's own."""
+    import json
+
+    sfn = runtime.client("stepfunctions")
+    # given a state machine whose one Task fails every time and is retried twice
+    definition = {
+        "StartAt": "Fail",
+        "States": {
+            "Fail": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/none", "MessageBody": "x"},
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1, "BackoffRate": 1}],
+                "End": True,
+            }
+        },
+    }
+    arn = sfn.create_state_machine(
+        name="patch-retries", definition=json.dumps(definition), roleArn=f"arn:aws:iam::{ACCOUNT}:role/x"
+    )["stateMachineArn"]
+    # when two executions run it at the same time
+    runs = [sfn.start_execution(stateMachineArn=arn, name=f"retry-{i}")["executionArn"] for i in range(2)]
+    ended = [
+        moto_patches.wait_until_finished(
+            lambda a=run: (lambda e: e if e["status"] != "RUNNING" else None)(sfn.describe_execution(executionArn=a)),
+            deadline=time.monotonic() + 30,
+            execution_arn=run,
+        )
+        for run in runs
+    ]
+    # then each made its own three attempts (first try + 2 retries) before failing
+    assert [e["status"] for e in ended] == ["FAILED", "FAILED"]
+    for run in runs:
+        events = sfn.get_execution_history(executionArn=run, maxResults=1000)["events"]
+        assert sum(1 for e in events if e["type"] == "TaskScheduled") == 3
+
+
+def test_a_wait_for_one_execution_is_not_woken_by_another(runtime):
+    # given a wait on an execution that does not end, while another one's end is reported
+    checks = []
+
+    def predicate():
+        checks.append(time.monotonic())
+        return None
+
+    import threading
+    from types import SimpleNamespace
+
+    other = SimpleNamespace(execution=SimpleNamespace(exec_arn="arn:other"))  # what moto's worker reports
+    threading.Timer(0.05, lambda: moto_patches._wake_waiters_after(lambda self: None)(other)).start()
+    # when waited on with a long safety poll
+    moto_patches.wait_until_finished(predicate, time.monotonic() + 0.3, safety_poll=5, execution_arn="arn:mine")
+    # then the predicate ran once, at the start: the other execution's end did not make it poll moto
+    assert len(checks) == 1
+
+
+def test_local_requests_go_unsigned_while_a_runtime_runs(runtime):
+    import boto3
+
+    # given the runtime running: a call made now carries no signature
+    seen = []
+    client = boto3.session.Session().client("sqs", region_name="us-east-1")
+    client.meta.events.register("before-send", lambda request, **_: seen.append(request.headers.get("Authorization")))
+    client.list_queues()
+    assert seen == [None]

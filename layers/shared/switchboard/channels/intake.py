@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from ..adapters import aws
@@ -40,6 +40,16 @@ MAX_ID_ATTEMPTS = 5
 
 
 NATURAL_KEY_FIELD = {"phone": "contactId", "app_chat": "messageId", "web": "submissionId"}
+
+
+@cache
+def _contact_adapter() -> Any:
+    """The Contact union's validator, built on first use and kept: building it costs milliseconds."""
+    from pydantic import TypeAdapter
+
+    from ..domain.models import Contact
+
+    return TypeAdapter(Contact)
 
 
 def natural_key(contact: PhoneContact | AppChatContact | WebContact) -> str:
@@ -148,11 +158,7 @@ class Intake:
         )(self._open)
 
     def _open(self, request: dict[str, Any]) -> dict[str, Any]:
-        from pydantic import TypeAdapter
-
-        from ..domain.models import Contact
-
-        contact: Contact = TypeAdapter(Contact).validate_python(request["contact"])
+        contact = _contact_adapter().validate_python(request["contact"])
         app_user = request.get("appUser")
         if isinstance(contact, AppChatContact) and app_user:
             session_key = f"{app_user}#{contact.sessionId}"
