@@ -4,9 +4,6 @@ API's description (GET /openapi.json, GET /swagger)."""
 from functools import cache
 
 from aws_lambda_powertools.logging import correlation_paths
-from switchboard.api.contacts import contacts_router
-from switchboard.api.docs import docs_router
-from switchboard.api.resolver import cors_config, resolver
 from switchboard.channels.customers import CustomerApi
 from switchboard.config import settings
 from switchboard.observability import logger, metrics, tracer
@@ -16,8 +13,13 @@ api = CustomerApi()
 
 @cache
 def app():
-    """Built once, on the first request: its CORS origins are a setting, and the settings model is
-    validated then, off the import the caller's cold start waits on."""
+    """Built once, before the SnapStart snapshot or else on the first request: Powertools' resolver
+    package (it imports every resolver it has, asyncio's among them) and the routers' OpenAPI
+    parameters are most of this function's import, and its CORS origins are a setting."""
+    from switchboard.api.contacts import contacts_router
+    from switchboard.api.docs import docs_router
+    from switchboard.api.resolver import cors_config, resolver
+
     resolved = resolver(cors=cors_config(settings().cors_allowed_origins))
     resolved.include_router(contacts_router(api))
     resolved.include_router(docs_router())
@@ -30,3 +32,20 @@ def app():
 def handler(event, context):
     api.intake.register_lambda_context(context)  # an IN_PROGRESS idempotency record expires with this call
     return app().resolve(event, context)
+
+
+def warm_before_snapshot():
+    """SnapStart (template.yaml): the resolver, boto3 and the X-Ray SDK are loaded before the snapshot,
+    so a restored environment answers its first request warm. No client, connection or credential is made."""
+    import boto3.session  # noqa: F401 - boto3 and botocore, imported into the snapshot
+
+    app()
+    tracer.warm()  # the X-Ray SDK, botocore patched
+
+
+try:  # the runtime's hook module exists only on Lambda (Python 3.12+ with SnapStart)
+    from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]  # Lambda only
+except ImportError:
+    pass
+else:
+    register_before_snapshot(warm_before_snapshot)

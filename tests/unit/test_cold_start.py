@@ -54,6 +54,28 @@ def test_caller_facing_handlers_leave_aws_sdk_and_tracing_sdk_for_the_first_call
     assert loaded["built"] == []
 
 
+def test_the_contacts_api_builds_its_resolver_before_the_snapshot_not_at_import():
+    # given the contacts API imported as deployed: Powertools' resolver package is not loaded yet
+    assert "aws_lambda_powertools.event_handler" not in set(imports_of("ContactsApiFunction")["modules"])
+    # when SnapStart's before-snapshot hook runs in a fresh interpreter
+    probe = (
+        "import importlib.util, sys; spec = importlib.util.spec_from_file_location('h', sys.argv[1]); "
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); m.warm_before_snapshot(); "
+        "print(m.app.cache_info().currsize, 'aws_lambda_powertools.event_handler.api_gateway' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(handler_files()["ContactsApiFunction"])],
+        capture_output=True,
+        text=True,
+        env=lambda_environment(),
+        timeout=120,
+        check=False,
+    )
+    # then the resolver is built and loaded into the snapshot
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["1", "True"]
+
+
 def test_the_tracer_is_made_on_the_first_traced_call_and_only_once():
     from switchboard.observability import LazyTracer
 

@@ -31,14 +31,16 @@ def test_cognito_and_snapstart_exist_only_where_aws_offers_them(region):
     conditions = conditions_in(region, REGIONS[region])
     created = {name for name, r in RESOURCES.items() if conditions.get(r.get("Condition"), True)}
     cognito = {name for name, r in RESOURCES.items() if r["Type"].startswith("AWS::Cognito::")}
-    snap_start = RESOURCES["ConnectContactFunction"]["Properties"]["SnapStart"]
-    assert snap_start["Fn::If"][0] == "HasSnapStart"
+    # the caller-facing functions: the Connect one and the contacts API (an HTTP IVR's caller waits on it)
+    snap_starts = [RESOURCES[f]["Properties"]["SnapStart"] for f in ("ConnectContactFunction", "ContactsApiFunction")]
+    assert all(snap_start["Fn::If"][0] == "HasSnapStart" for snap_start in snap_starts)
     if region.startswith("cn-"):
         assert cognito and not cognito & created
         assert not conditions["HasSnapStart"]
     else:
         assert cognito <= created
-        assert conditions["HasSnapStart"] and snap_start["Fn::If"][1] == {"ApplyOn": "PublishedVersions"}
+        assert conditions["HasSnapStart"]
+        assert all(snap_start["Fn::If"][1] == {"ApplyOn": "PublishedVersions"} for snap_start in snap_starts)
 
 
 def test_every_output_of_a_cognito_resource_is_left_out_with_it():

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any, Protocol
 
 from ..domain.errors import DependencyUnavailable
@@ -74,6 +72,8 @@ class SmtpEmail:
 
     def send(self, to: str, subject: str, body: str) -> str:
         import smtplib
+        from email.message import EmailMessage  # only the SMTP transport needs the email package
+        from email.utils import make_msgid
 
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject

@@ -575,7 +575,7 @@ class WorkflowPolicy(BaseModel):
 
 
 class CustomerSilentInput(StepInput):
-    policy: WorkflowPolicy = WorkflowPolicy()
+    policy: WorkflowPolicy = Field(default_factory=WorkflowPolicy)
     resolution: ResolutionResult
 
 
@@ -589,13 +589,13 @@ class NotifyInput(StepInput):
 
 
 class NotificationFailedInput(StepInput):
-    notifyFailure: CaughtError = CaughtError()
+    notifyFailure: CaughtError = Field(default_factory=CaughtError)
     notification: NotificationType | None = None
 
 
 class RecordFailureInput(StepInput):
-    failure: CaughtError = CaughtError()
-    failedStep: FailedStep = FailedStep()
+    failure: CaughtError = Field(default_factory=CaughtError)
+    failedStep: FailedStep = Field(default_factory=FailedStep)
     classification: RoutedClassification | None = None
 
 
@@ -615,7 +615,7 @@ class JoinOpenCaseInput(StepInput):
 
 
 class StepUpFailedInput(StepInput):
-    stepUpFailure: CaughtError = CaughtError()
+    stepUpFailure: CaughtError = Field(default_factory=CaughtError)
 
 
 # ---- what each state's function answers (at the state's ResultPath) ----------------------------

@@ -113,7 +113,12 @@ def cue_pattern(cjk: str, latin: str) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-_CONCEPTS = tuple((name, cue_pattern(cjk, latin)) for name, (cjk, latin) in CONCEPT_CUES.items())
+@cache
+def _concepts() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The concept cues' patterns, compiled on first use: a handler that only imports the package
+    (for the intent ids) does not pay for them."""
+    return tuple((name, cue_pattern(cjk, latin)) for name, (cjk, latin) in CONCEPT_CUES.items())
+
 
 # Variant spellings customers use interchangeably; folding them lets one training
 # example cover both ("帐户"/"账户", the IME slip "登陆" for "登录"). Applied after the
@@ -154,7 +159,7 @@ def extract_features(text: str, cjk_max: int = 3) -> list[str]:
     - ``k:`` concept cues from CONCEPT_CUES
     """
     norm = normalize(text)
-    feats = {"k:" + name for name, pattern in _CONCEPTS if pattern.search(norm)}
+    feats = {"k:" + name for name, pattern in _concepts() if pattern.search(norm)}
     prev_word: str | None = None
     for tok in _TOKEN.findall(norm):
         if _CJK_RUN.fullmatch(tok):
