@@ -58,6 +58,11 @@ input; a parsed path is an immutable expression, so each one is kept per path te
 IAM auth, never checks; about a third of a small call's client-side time. While a local runtime is
 running, its process's requests go unsigned (a `choose-signer` handler first among botocore's own);
 moto then reads the default account and the URL's region, the ones the runtime deploys into.
+
+11. `UpdateExpressionParser.make` tokenizes and parses an UpdateExpression on every UpdateItem, twice
+(the response layer reads its clauses, the backend validates it). The tree depends only on the text and
+nobody changes it: the Validator deep-copies it before processing and the executor works on that copy.
+So the tree is kept per expression text.
 """
 
 from __future__ import annotations
@@ -311,7 +316,13 @@ def apply() -> None:
     if not hasattr(responses.method_names_from_class, "cache_info"):
         upstream["method_names_from_class"] = responses.method_names_from_class
         responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
     from moto.stepfunctions.parser.asl.utils import json_path
+
+    if "update_expression_make" not in upstream:
+        upstream["update_expression_make"] = UpdateExpressionParser.make
+        parsed = functools.lru_cache(maxsize=512)(UpdateExpressionParser.make)
+        UpdateExpressionParser.make = classmethod(lambda cls, expression_str: parsed(expression_str))
 
     if not hasattr(json_path.parse, "cache_info"):
         upstream["json_path_parse"] = json_path.parse

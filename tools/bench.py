@@ -348,6 +348,10 @@ def main(argv: list[str] | None = None) -> None:
     from local_runtime.client import LocalClient
     from local_runtime.runtime import LocalRuntime
 
+    # the runtime's handlers log as on Lambda; their warnings (the load's shared destination reaches its
+    # message limit) would bury the table: errors only, as `make chaos` does
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+
     with LocalRuntime(parameters={"SurveyDelaySeconds": "0"}) as runtime:
         client = LocalClient(runtime)
         cost_per_case(runtime, client)

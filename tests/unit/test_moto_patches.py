@@ -231,3 +231,39 @@ def test_local_requests_go_unsigned_while_a_runtime_runs(runtime):
     client.meta.events.register("before-send", lambda request, **_: seen.append(request.headers.get("Authorization")))
     client.list_queues()
     assert seen == [None]
+
+
+def test_an_update_expression_is_parsed_once_and_its_tree_never_changed(runtime):
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    ddb, table = runtime.client("dynamodb"), runtime.refs["LimitsTable"]
+    expression = "SET #n = if_not_exists(#n, :zero) + :one, #l = list_append(if_not_exists(#l, :empty), :l)"
+    tree = UpdateExpressionParser.make(expression)
+    before = _tree_shape(tree)
+    # when the same update runs three times (the item is created by the first)
+    for _ in range(3):
+        ddb.update_item(
+            TableName=table,
+            Key={"id": {"S": "patch-update-expression"}},
+            UpdateExpression=expression,
+            ExpressionAttributeNames={"#n": "n", "#l": "l"},
+            ExpressionAttributeValues={
+                ":zero": {"N": "0"},
+                ":one": {"N": "1"},
+                ":empty": {"L": []},
+                ":l": {"L": [{"S": "x"}]},
+            },
+        )
+    # then each applied once, through the one kept tree, which no update changed
+    item = ddb.get_item(TableName=table, Key={"id": {"S": "patch-update-expression"}})["Item"]
+    assert item["n"] == {"N": "3"} and len(item["l"]["L"]) == 3
+    assert UpdateExpressionParser.make(expression) is tree
+    assert _tree_shape(tree) == before
+
+
+def _tree_shape(node):
+    """Every node's class, type and value, children included: what an update could change."""
+    children = getattr(node, "children", None)
+    if isinstance(children, list):
+        return (type(node).__name__, getattr(node, "type", None), [_tree_shape(child) for child in children])
+    return (type(node).__name__, getattr(node, "type", None), getattr(node, "value", node))

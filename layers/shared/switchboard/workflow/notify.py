@@ -90,12 +90,19 @@ class Notifier:
     def limits(self) -> Limits:
         return self._limits or Limits()
 
-    def send(self, case_id: str, notification_type: str, marker: str | None = None, **fields: str) -> dict[str, Any]:
+    def send(
+        self,
+        case_id: str,
+        notification_type: str,
+        marker: str | None = None,
+        case: dict[str, Any] | None = None,
+        **fields: str,
+    ) -> dict[str, Any]:
         """`marker`: the dedupe key of this notice when a type is sent more than once per case (an
-        agent's messages: one per message)."""
+        agent's messages: one per message). `case`: the case as the caller has just read it (else read here)."""
         from ..text.templates import render  # data-driven templates, loaded on first use
 
-        case = self.cases.get(case_id)
+        case = case or self.cases.get(case_id)
         marker = marker or f"sent_{notification_type}"
         once = notification_type not in REPEATABLE
         if once and not self.cases.claim_once(case_id, marker, PENDING, reclaimable=PENDING):
@@ -219,7 +226,7 @@ def notify_case(case_id: str, notification_type: str, notifier: Notifier | None 
         seconds = route.slaSeconds if route and route.queue == queue else queue_sla_seconds(queue)
         fields["team"] = team_name(queue, language)
         fields["sla"] = within_duration(seconds, language)
-    return NotificationOutcome.model_validate(notifier.send(case_id, notification_type, **fields))
+    return NotificationOutcome.model_validate(notifier.send(case_id, notification_type, case=case, **fields))
 
 
 def record_delivery_failure(
