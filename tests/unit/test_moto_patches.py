@@ -267,3 +267,35 @@ def _tree_shape(node):
     if isinstance(children, list):
         return (type(node).__name__, getattr(node, "type", None), [_tree_shape(child) for child in children])
     return (type(node).__name__, getattr(node, "type", None), getattr(node, "value", node))
+
+
+def test_an_expression_tree_copies_as_the_generic_deepcopy_does(runtime):
+    import copy
+
+    from moto.dynamodb.parsing.ast_nodes import Node
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    tree = UpdateExpressionParser.make("SET #a = list_append(if_not_exists(#a, :e), :v), #b = :b REMOVE #c[1]")
+    # when copied by the patch and by copy's generic path (the patch's method out of the way)
+    ours = copy.deepcopy(tree)
+    patched = Node.__deepcopy__
+    del Node.__deepcopy__
+    try:
+        theirs = copy.deepcopy(tree)
+    finally:
+        Node.__deepcopy__ = patched
+    # then the copies are alike, share no node with the original, and each child points at its new parent
+    assert _tree_shape(ours) == _tree_shape(theirs) == _tree_shape(tree)
+    originals = {id(node) for node in _nodes(tree)}
+    copied = list(_nodes(ours))
+    assert len(copied) == len(originals) and not originals & {id(node) for node in copied}
+    assert all(child.parent is node for node in copied for child in node.children if isinstance(child, Node))
+
+
+def _nodes(node):
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    yield node
+    for child in node.children or []:
+        if isinstance(child, Node):
+            yield from _nodes(child)
