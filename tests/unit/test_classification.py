@@ -46,3 +46,37 @@ def test_a_menu_choice_has_no_secondary():
     result = classify(case_with("付款失败了,另外我要投诉", contact={"ivrChoice": "3"}))
     # then the menu decides alone
     assert (result.intent, result.secondaryIntent, result.source) == ("payment_failed", None, "ivr")
+
+
+def test_an_unsure_chat_or_web_customer_is_asked_and_a_caller_is_not():
+    # given the same unsure words on each channel
+    text = "something is wrong with my payment"
+    # then chat and web customers are asked which need; the phone's menu asks callers before the case opens
+    asked = {
+        channel: classify(case_with(text, channel=channel)).askCustomer for channel in ("app_chat", "web", "phone")
+    }
+    assert asked == {"app_chat": True, "web": True, "phone": False}
+
+
+@pytest.mark.parametrize(
+    ("answer", "source", "intent"),
+    [
+        ("2", "customer", "duplicate_payment"),
+        ("the refund please", "customer", "duplicate_payment"),
+        ("no idea", "threshold", "payment_failed"),
+    ],
+)
+def test_the_answer_to_the_question_decides_or_a_person_does(answer, source, intent):
+    # given an unsure case whose customer was asked which need, and their answer after the question
+    asked = {
+        "choices": ["payment_failed", "duplicate_payment", "unrecognized_transaction"],
+        "askedAt": "2026-01-01T00:00:01Z",
+    }
+    case = case_with("something is wrong with my payment", channel="app_chat", clarify=asked)
+    case["messages"][0]["at"] = "2026-01-01T00:00:00Z"
+    case["messages"].append({"from": "customer", "text": answer, "at": "2026-01-01T00:00:05Z"})
+    # when classifying again
+    result = classify(case)
+    # then a clear answer routes by the chosen need; anything else stays with a person; never asked twice
+    assert (result.source, result.intent, result.askCustomer) == (source, intent, False)
+    assert result.route.queue == ("payments" if source == "customer" else "general")

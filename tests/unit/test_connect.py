@@ -89,3 +89,32 @@ def test_a_withheld_caller_id_opens_no_case_but_reaches_a_person(runtime):
 def test_the_answer_never_carries_the_full_caller_number(runtime):
     answer = call(runtime, with_contact("connect-unit-pii"))
     assert "4155550123" not in json.dumps(answer)
+
+
+def test_an_unsure_transcript_hears_the_likely_needs_as_menu_digits_and_the_digit_decides(runtime):
+    # given a caller whose words could be a failed payment, a double charge or a charge not theirs
+    params = {"transcript": "something is wrong with my payment"}
+    # when the contact flow asks for the next action, then the menu offers those needs; no case opens yet
+    asked = call(runtime, with_contact("connect-unit-choose", params=params, attributes={}))
+    assert (asked["nextAction"], asked["caseId"], asked["choices"]) == ("CHOOSE_NEED", "", "3,4,6")
+    assert "a payment made twice or by mistake (a refund), press 4" in asked["prompt"]
+    assert "press 0 for an agent" in asked["prompt"]
+    # when the caller presses 4, then the double charge routes the case (payments, a code first)
+    chose = call(runtime, with_contact("connect-unit-choose", params={**params, "needChoice": "4"}, attributes={}))
+    assert chose["caseId"].startswith("SB")
+    assert (chose["nextAction"], chose["queue"]) == ("COLLECT_CODE", "payments")
+
+
+@pytest.mark.parametrize("pressed", ["", "9", "1"])
+def test_no_or_another_digit_after_the_question_reaches_a_person(runtime, pressed):
+    params = {"transcript": "something is wrong with my payment", "needChoice": pressed}
+    answer = call(runtime, with_contact(f"connect-unit-choose-{pressed or 'none'}", params=params, attributes={}))
+    assert answer["caseId"].startswith("SB")
+    assert (answer["nextAction"], answer["queue"]) == ("TRANSFER", "general")
+
+
+def test_a_chinese_caller_hears_the_choices_in_chinese(runtime):
+    params = {"transcript": "问一下那笔扣款"}
+    asked = call(runtime, with_contact("connect-unit-choose-zh", "+8613912345678", params=params, attributes={}))
+    assert asked["nextAction"] == "CHOOSE_NEED" and asked["language"] == "zh-CN"
+    assert "请按" in asked["prompt"] and "转人工客服" in asked["prompt"]

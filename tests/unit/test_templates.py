@@ -28,6 +28,7 @@ FIELDS = {
     "reply_link": "https://pay.example/help/cases/SB260318-A1B2C3/reply",
     "days": "10",
     "due_date": "2026-04-12",
+    "choices": "1. a payment that failed\n2. a payment made twice",
 }
 
 # what each message must tell the customer, in every language and channel
@@ -44,6 +45,7 @@ ESSENTIAL = {
     "agent_message": {"case_id", "text"},
     "no_reply_closed": {"case_id"},
     "regulatory_extension": {"case_id", "days", "due_date"},
+    "clarify_question": {"choices"},
 }
 
 ALL = [(t, lang, ch) for t in NOTIFICATION_TYPES for lang in LANGUAGES for ch in CHANNELS]

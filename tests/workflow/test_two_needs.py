@@ -5,20 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflow.helpers import ACCOUNTS, PAYMENTS, details, open_task, post_contact, wait_status
+from tests.workflow.helpers import ACCOUNTS, PAYMENTS, details, open_task, wait_status, web_contact
 
 pytestmark = pytest.mark.workflow
-
-
-def web_contact(client, submission_id, message):
-    body = {
-        "channel": "web",
-        "submissionId": submission_id,
-        "name": "Tess Two",
-        "email": f"{submission_id}@example.org",
-        "message": message,
-    }
-    return post_contact(client, body).json()
 
 
 def test_two_needs_go_to_the_primary_team_with_both_in_the_task(runtime, client):

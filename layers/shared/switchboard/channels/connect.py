@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..domain.models import PhoneContact, normalise_text
-from ..domain.routing import ivr_intent, route_for
+from ..domain.routing import ivr_intent, ivr_menu, route_for
 from ..text.prompts import prompt_text
 from .intake import Intake
 
@@ -42,6 +42,24 @@ def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> 
     if params.get("code") and params.get("caseId"):
         return _code_entered(params["caseId"], params["code"], language)
     choice = params.get("ivrChoice") or attributes.get("ivrChoice") or None
+    offered = {} if choice else _offered(text)
+    if "needChoice" in params:  # the caller's answer to CHOOSE_NEED: one of the offered digits, else a person
+        choice = params["needChoice"] if params["needChoice"] in offered else _agent_digit()
+    elif len(offered) >= 2:
+        # Unsure of the words: the menu asks before any case opens, and the flow calls again with
+        # needChoice (and the same transcript, which offers the same digits).
+        from ..text.prompts import choose_need_prompt
+
+        prompt = choose_need_prompt(offered, language, _agent_digit())
+        return _flat(
+            caseId="",
+            caseStatus="",
+            nextAction="CHOOSE_NEED",
+            queue="",
+            language=language,
+            choices=",".join(offered),
+            prompt=prompt,
+        )
     caller = ((data.get("CustomerEndpoint") or {}).get("Address") or "").replace(" ", "")
     try:
         contact = PhoneContact(
@@ -71,6 +89,25 @@ def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> 
         language=language,
         prompt=prompt,
     )
+
+
+def _offered(text: str) -> dict[str, str]:
+    """{menu digit: intent} of the likely needs when the model is unsure of the caller's words (the
+    choices a chat customer would get), in the order offered; needs without a menu digit are left out."""
+    if not text:
+        return {}
+    from ..nlp import classify_text
+    from ..workflow.classify import is_confident
+
+    predicted = classify_text(text)
+    if is_confident(predicted):
+        return {}
+    digits = {intent: digit for digit, intent in ivr_menu().items()}
+    return {digits[intent]: intent for intent in predicted.clarify if intent in digits}
+
+
+def _agent_digit() -> str:
+    return next(digit for digit, intent in ivr_menu().items() if intent == "human_agent")
 
 
 def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:

@@ -12,10 +12,10 @@ from typing import Any
 
 from ..adapters.repository.tasks import TaskRepository
 from ..desk.tasks import task_view
-from ..text.templates import timeline_text
+from ..text.templates import choices_text, need_name, render, timeline_text
 from .errors import TaskNotFound
 from .masking import redact_text
-from .models import CaseView, NotificationView, TimelineEntry
+from .models import CaseView, ClarifyingQuestion, NotificationView, QuestionChoice, TimelineEntry
 
 
 def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_agent: bool = False) -> CaseView:
@@ -67,4 +67,22 @@ def build_view(case: dict[str, Any], tasks: TaskRepository | None = None, for_ag
         timeline=timeline,
         repeatContacts=case.get("repeatContacts"),
         mergedInto=case.get("mergedInto") if for_agent else None,  # the customer's own view: customers.py
+        question=_question(case),
+    )
+
+
+def _question(case: dict[str, Any]) -> ClarifyingQuestion | None:
+    """The clarifying question while it waits for its answer (Classify settles it)."""
+    asked = case.get("clarify")
+    if not asked or asked.get("settled"):
+        return None
+    language = case.get("language") or "en"
+    choices = list(asked["choices"])
+    text = render("clarify_question", language, "chat", choices=choices_text(choices, language)).body
+    return ClarifyingQuestion(
+        text=text,
+        choices=[
+            QuestionChoice(number=n, intent=intent, label=need_name(intent, language))
+            for n, intent in enumerate(choices, 1)
+        ],
     )

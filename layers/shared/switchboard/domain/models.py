@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic import BaseModel as PydanticModel
 
 from ..nlp.model import INTENTS
@@ -47,6 +47,7 @@ NotificationType = Literal[
     "agent_message",
     "no_reply_closed",
     "regulatory_extension",
+    "clarify_question",
 ]
 ClockName = Literal["firstResponse", "resolution", "regulatory"]
 # What the workflow does when the customer does not answer an agent's question in time (policy).
@@ -326,6 +327,20 @@ class TaskPage(BaseModel):
     nextToken: str | None = None
 
 
+class QuestionChoice(BaseModel):
+    number: int
+    intent: Intent
+    label: str
+
+
+class ClarifyingQuestion(BaseModel):
+    """The one question asked when the classifier was unsure: answer it with POST /cases/{caseId}/messages
+    (the number, or the need in your own words)."""
+
+    text: str
+    choices: list[QuestionChoice]
+
+
 class CaseView(BaseModel):
     caseId: str
     channel: str
@@ -344,6 +359,7 @@ class CaseView(BaseModel):
     timeline: list[TimelineEntry] = []
     repeatContacts: int | None = None  # contacts on this case: the first, then each repeat that joined it
     mergedInto: str | None = None  # this contact joined that open case (shown only to who may read it)
+    question: ClarifyingQuestion | None = None  # while the case waits on the customer's choice of need
 
 
 class QueueCount(BaseModel):
@@ -444,10 +460,14 @@ class ClassificationResult(BaseModel):
     clarify: list[Intent] = []
     language: Language
     priority: Priority
-    source: Literal["ivr", "text", "threshold"]
+    # ivr: the menu; text: the model, confident; threshold: the model, unsure (a person decides);
+    # customer: the customer's answer to the clarifying question.
+    source: Literal["ivr", "text", "threshold", "customer"]
     sentimentCues: list[str] = []
     route: Route
     needsStepUp: bool
+    # Ask the customer which of `clarify` they need (AskWhichNeed), then classify again with the answer.
+    askCustomer: bool = False
 
 
 class RepeatContactResult(BaseModel):
@@ -556,8 +576,17 @@ class ClockCheck(BaseModel):
 
 
 class AskCustomerInput(StepInput):
+    """AwaitCustomer: the agent's `decision` carries the message; AskWhichNeed: the `choices` to offer."""
+
     taskToken: str
-    decision: TaskDecision
+    decision: TaskDecision | None = None
+    choices: list[Intent] = []
+
+    @model_validator(mode="after")
+    def _one_question(self) -> AskCustomerInput:
+        if (self.decision is None) == (not self.choices):
+            raise ValueError("either an agent's decision or the choices of a clarifying question")
+        return self
 
 
 class CustomerAsked(BaseModel):

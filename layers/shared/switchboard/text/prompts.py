@@ -23,6 +23,10 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "CODE_REJECTED": {"zh-CN": "验证码不正确,请重新输入。", "en": "That code is not correct. Please try again."},
     "NO_CASE": {"zh-CN": "正在为您转接{team},请稍候。", "en": "Connecting you to our {team}, please hold."},
+    "CHOOSE_NEED": {  # the model was unsure of the caller's words: the likely needs as menu digits
+        "zh-CN": "请问您要办理哪一项?{options}其他问题请按{agent}转人工客服。",
+        "en": "Which do you need? {options} For anything else, press {agent} for an agent.",
+    },
     "CODE_FAILED": {
         "zh-CN": "验证未通过,正在为您转接人工客服。",
         "en": "We could not verify you. Connecting you to an agent.",
@@ -32,3 +36,14 @@ PROMPTS: dict[str, dict[str, str]] = {
 
 def prompt_text(key: str, language: str, **fields: Any) -> str:
     return PROMPTS[key]["zh-CN" if language == "zh-CN" else "en"].format(**fields)
+
+
+def choose_need_prompt(offered: dict[str, str], language: str, agent_digit: str) -> str:
+    """CHOOSE_NEED with its options: {menu digit: intent}, in the order offered."""
+    from .templates import need_name
+
+    if language == "zh-CN":
+        options = "".join(f"{need_name(intent, language)}请按{digit};" for digit, intent in offered.items())
+    else:
+        options = " ".join(f"For {need_name(intent, language)}, press {digit}." for digit, intent in offered.items())
+    return prompt_text("CHOOSE_NEED", language, options=options, agent=agent_digit)

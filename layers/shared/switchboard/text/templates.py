@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..domain.models import NotificationType, Queue
+from ..nlp.model import INTENTS
 
 DATA_FILE = Path(__file__).parents[1] / "data" / "templates.json"
 LANGUAGES = ("zh-CN", "en")
@@ -51,6 +52,9 @@ def _check(data: dict[str, Any]) -> None:
                 for text in (template.get("subject"), template["body"]):
                     if text is not None and ("{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text)):
                         raise TemplateError(f"{kind}/{language}/{channel}: malformed placeholder in {text!r}")
+    for intent in INTENTS:
+        if any(not data["needs"].get(intent, {}).get(language) for language in LANGUAGES):
+            raise TemplateError(f"templates.json lacks the customer's words for intent {intent!r}")
     for queue in QUEUES:
         if any(not data["teams"].get(queue, {}).get(language) for language in LANGUAGES):
             raise TemplateError(f"templates.json lacks team names for queue {queue!r}")
@@ -130,6 +134,19 @@ def timeline_text(stage: str, language: str) -> str:
     """What a customer's view says for a timeline stage before they are AUTHENTICATED."""
     labels = _data()["timeline"]
     return (labels.get(stage) or labels["other"])[_language(language) if language in LANGUAGES else "en"]
+
+
+def need_name(intent: str, language: str) -> str:
+    """A need (intent) as the customer would say it: "a payment made twice or by mistake (a refund)"."""
+    needs = _data()["needs"]
+    if intent not in needs:
+        raise TemplateError(f"unknown intent {intent!r}")
+    return needs[intent][_language(language)]
+
+
+def choices_text(choices: list[str], language: str) -> str:
+    """The numbered choices of a clarifying question, one a line: "1. ..." (the number answers it)."""
+    return "\n".join(f"{number}. {need_name(intent, language)}" for number, intent in enumerate(choices, 1))
 
 
 def team_name(queue: str, language: str) -> str:

@@ -6,13 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 from ..adapters.events import publish
-from ..adapters.repository.cases import CaseRepository
+from ..adapters.repository.cases import CaseRepository, timeline_entry
+from ..domain.clock import iso
 from ..domain.models import ClassificationResult
 from ..domain.routing import confidence_threshold, ivr_intent, one_step_up, raise_priority, route_for
 
+# Who is asked a clarifying question when the model is unsure: they can answer in the same session
+# (chat) or on their case (web). A caller is asked by the IVR menu before the case opens (connect.py).
+ASKING_CHANNELS = ("app_chat", "web")
 
-def case_text(case: dict[str, Any]) -> str:
-    return "\n".join(m["text"] for m in case.get("messages", []) if m.get("from") == "customer")
+
+def case_text(case: dict[str, Any], before: str | None = None) -> str:
+    """The customer's messages (those before `before`, an ISO time, when given)."""
+    return "\n".join(
+        m["text"]
+        for m in case.get("messages", [])
+        if m.get("from") == "customer" and (before is None or m["at"] < before)
+    )
+
+
+def answer_text(case: dict[str, Any], asked_at: str) -> str:
+    """What the customer wrote after the clarifying question was asked."""
+    return "\n".join(m["text"] for m in case.get("messages", []) if m.get("from") == "customer" and m["at"] >= asked_at)
 
 
 def is_confident(predicted: Any) -> bool:
@@ -22,9 +37,13 @@ def is_confident(predicted: Any) -> bool:
 
 
 def classify(case: dict[str, Any]) -> ClassificationResult:
+    """IVR menu choice, else the text model; when the model is unsure a chat or web customer is asked
+    once which need they have (askCustomer), and their answer, read here on the next run, decides."""
     from ..nlp import assess_sentiment, classify_text, detect_language
+    from ..nlp.clarify import chosen_need
 
-    text = case_text(case)
+    asked = case.get("clarify")  # {"choices", "askedAt"}: the question went out; never asked twice
+    text = case_text(case, before=asked["askedAt"] if asked else None)
     language = case.get("language") or detect_language(text)
     menu_intent = ivr_intent(case.get("contact", {}).get("ivrChoice"))
     secondary: str | None = None
@@ -35,10 +54,15 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
         predicted = classify_text(text)
         intent, confidence, secondary = predicted.intent, round(predicted.confidence, 3), predicted.secondary
         source = "text" if is_confident(predicted) else "threshold"
-        clarify = predicted.clarify if source == "threshold" else ()
+        if source == "threshold" and asked:
+            chosen = chosen_need(answer_text(case, asked["askedAt"]), asked["choices"])
+            if chosen:  # the customer said which: that decides the route
+                intent, confidence, secondary, source = chosen, 1.0, None, "customer"
+        elif source == "threshold":
+            clarify = predicted.clarify
     # Below the threshold the guess is kept for the agent to see, but a human decides: general queue.
     route = route_for(intent if source != "threshold" else "other")
-    sentiment = assess_sentiment(text)
+    sentiment = assess_sentiment(case_text(case))
     priority = route.priority
     if sentiment.angry:
         priority = one_step_up(priority)
@@ -60,6 +84,7 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
         sentimentCues=list(sentiment.cues),
         route=route,
         needsStepUp=needs_step_up,
+        askCustomer=bool(clarify) and case.get("channel") in ASKING_CHANNELS,
     )
 
 
@@ -67,25 +92,47 @@ def classify_case(case_id: str, cases: CaseRepository | None = None) -> Classifi
     cases = cases or CaseRepository()
     case = cases.get(case_id)
     result = classify(case)
+    asked = case.get("clarify")
+    if result.askCustomer:
+        choices = ", ".join(result.clarify)
+        cases.record(
+            case_id,
+            "classify",
+            f"unsure: intent {result.intent}? ({result.confidence:.2f}); asking the customer which need: {choices}",
+            intent=result.intent,
+            intentSource=result.source,
+            confidence=result.confidence,
+            language=result.language,
+            clarify={"choices": result.clarify, "askedAt": iso()},
+        )
+        return result  # classified once the customer answers (or does not)
     detail = f"intent {result.intent} ({result.confidence:.2f}, by {result.source}); priority {result.priority}"
+    if asked and result.source == "customer":
+        detail = f"the customer chose {result.intent} (of {', '.join(asked['choices'])}); priority {result.priority}"
+    elif asked:
+        detail = f"no clear answer to which need (of {', '.join(asked['choices'])}): a person decides; " + detail
     if result.secondaryIntent:
         detail += f"; also {result.secondaryIntent}"
     if result.sentimentCues:
         detail += f"; cues: {', '.join(result.sentimentCues)}"
     if result.needsStepUp:
         detail += "; needs a one-time code"
-    updated = cases.record(
+    updated = cases.update(
         case_id,
-        "classify",
-        detail,
-        status="VERIFYING" if result.needsStepUp else "CLASSIFIED",
-        intent=result.intent,
-        secondaryIntent=result.secondaryIntent,
-        intentSource=result.source,
-        confidence=result.confidence,
-        priority=result.priority,
-        language=result.language,
-        queue=result.route.queue,
+        fields={
+            "status": "VERIFYING" if result.needsStepUp else "CLASSIFIED",
+            "intent": result.intent,
+            "secondaryIntent": result.secondaryIntent,
+            "intentSource": result.source,
+            "confidence": result.confidence,
+            "priority": result.priority,
+            "language": result.language,
+            "queue": result.route.queue,
+            **({"clarify": {**asked, "settled": True}} if asked else {}),
+        },
+        # after a question: no answer in time leaves its token behind, and nothing may resume it now
+        remove=["awaitToken", "resumeStatus"] if asked else None,
+        timeline=[timeline_entry("classify", detail)],
     )
     publish("CaseClassified", updated, source=result.source, confidence=result.confidence)
     return result

@@ -60,20 +60,10 @@ class Conversation(CaseServices):
         task = self.tasks.get(decision.taskId)
         if not any(c.get("paused") for c in task.get("clocks") or []):
             self.tasks.set_clocks(task["taskId"], task_clocks.pause(task.get("clocks") or [], task["queue"]))
-        customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
-        if customer is None and case["channel"] == "web":
-            customer = (self.directory.match(case) or (None, None))[1]
-        target = destination(case, customer, "agent_message")
+        target = destination(case, self._customer(case), "agent_message")
         if target is None:
             raise CustomerUnreachable(f"case {case_id}: no contact on file to send the agent's message to")
-        if case.get("awaitToken") != task_token:
-            self.cases.update(
-                case_id,
-                fields={"status": "AWAITING_CUSTOMER", "awaitToken": task_token, "awaitingSince": iso()},
-                timeline=[
-                    timeline_entry("conversation", f"waiting for the customer's answer by {target[0]}; clocks paused")
-                ],
-            )
+        self._park(case, task_token, "ESCALATED", f"waiting for the customer's answer by {target[0]}; clocks paused")
         if target[0] == "sms":
             self.replies.expect(target[1], case_id, settings().customer_reply_timeout_seconds)
         marker = f"sent_agent_message_{decision.message.id}"
@@ -88,6 +78,56 @@ class Conversation(CaseServices):
             raise CustomerUnreachable(f"case {case_id}: the agent's message was not sent ({sent['status']})")
         return CustomerAsked(awaiting=True, channel=target[0])
 
+    # ---- Classify was unsure (AskWhichNeed) -------------------------------------------------------
+
+    def ask_which_need(self, case_id: str, task_token: str, choices: list[str]) -> CustomerAsked:
+        """Park the wait's token, then send the one clarifying question: the likely needs as numbered
+        choices, in the customer's language, on their channel. An anonymous web form's customer (no
+        contact on file) reads it on their case view and answers with POST /cases/{caseId}/messages."""
+        from ..text.templates import choices_text
+
+        case = self.cases.get(case_id)
+        target = destination(case, self._customer(case), "clarify_question")
+        if target is None and case["channel"] != "web":
+            raise CustomerUnreachable(f"case {case_id}: nowhere to ask which need the customer has")
+        where = f"by {target[0]}" if target else "on the case view"
+        self._park(case, task_token, "VERIFYING", f"asked which need ({', '.join(choices)}), {where}")
+        language = case.get("language") or "en"
+        if target is not None and target[0] == "sms":
+            self.replies.expect(target[1], case_id, settings().customer_reply_timeout_seconds)
+        if target is not None:
+            sent = self.notifier.send(
+                case_id,
+                "clarify_question",
+                choices=choices_text(choices, language),
+                reply_link=settings().customer_reply_url.replace("{caseId}", case_id) or f"/cases/{case_id}/messages",
+            )
+            if sent["status"] not in ("SENT", "ALREADY_SENT"):
+                raise CustomerUnreachable(f"case {case_id}: the clarifying question was not sent ({sent['status']})")
+        return CustomerAsked(awaiting=True, channel=target[0] if target else "case")
+
+    def _customer(self, case: dict[str, Any]) -> dict[str, Any] | None:
+        customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
+        if customer is None and case["channel"] == "web":
+            customer = (self.directory.match(case) or (None, None))[1]
+        return customer
+
+    def _park(self, case: dict[str, Any], task_token: str, resume_status: str, detail: str) -> None:
+        """The case waits on the customer with this token, before anything is sent: an answer can never
+        arrive before it. `resume_status` is the case's status once the answer resumes the workflow."""
+        if case.get("awaitToken") == task_token:
+            return  # a retry of this step: parked already
+        self.cases.update(
+            case["caseId"],
+            fields={
+                "status": "AWAITING_CUSTOMER",
+                "awaitToken": task_token,
+                "awaitingSince": iso(),
+                "resumeStatus": resume_status,
+            },
+            timeline=[timeline_entry("conversation", detail)],
+        )
+
     # ---- the customer answers ---------------------------------------------------------------------
 
     def answer(self, case_id: str, text: str, key: str, via: str) -> MessageAccepted:
@@ -101,14 +141,15 @@ class Conversation(CaseServices):
                 return self._resume(case, retried=True)
             awaiting = case["status"] == "AWAITING_CUSTOMER" and bool(case.get("awaitToken"))
             message = {"at": iso(), "from": "customer", "text": text, "via": via}
-            detail = "customer answered the agent" if awaiting else f"customer added a {via} message"
+            asker = "the clarifying question" if case.get("resumeStatus") == "VERIFYING" else "the agent"
+            detail = f"customer answered {asker}" if awaiting else f"customer added a {via} message"
             # a waiting case must still wait on this token; any other only must not have closed meanwhile
             state = "#status = :seen AND awaitToken = :token" if awaiting else "#status <> :closed"
             values = {":seen": case["status"], ":token": case.get("awaitToken")} if awaiting else {":closed": "CLOSED"}
             try:
                 updated = self.cases.update(
                     case_id,
-                    fields={"status": "ESCALATED"} if awaiting else None,
+                    fields={"status": case.get("resumeStatus") or "ESCALATED"} if awaiting else None,
                     append={"messages": [message], "messageKeys": [key]},
                     timeline=[timeline_entry("message", detail, "customer")],
                     condition=f"{state} AND (attribute_not_exists(#keys) OR NOT contains(#keys, :key))",
