@@ -11,6 +11,7 @@ from ..domain.masking import HIDDEN, mask_account
 from ..domain.models import ResolutionResult, TaskDecision
 from ..domain.routing import queue_sla_seconds
 from ..text.templates import action_text
+from .resolve import answer_secondary
 from .services import CaseServices
 
 
@@ -18,7 +19,7 @@ class DecisionExecutor:
     """Carries out what an agent decided, once the workflow resumes (ApplyDecision state)."""
 
     def __init__(self, services: CaseServices | None = None) -> None:
-        services = services or CaseServices()
+        services = self.services = services or CaseServices()
         self.cases, self.directory = services.cases, services.directory
         self.ledger, self.notifier = services.ledger, services.notifier
 
@@ -44,6 +45,10 @@ class DecisionExecutor:
         summary = decision.resolution if decision.outcome == "RESOLVED" else f"REJECTED: {decision.resolution}"
         if carried_out:
             summary += "\n" + action_text("heading", language) + "\n" + "\n".join(f"- {t}" for t in carried_out)
+        also = answer_secondary(case, self.services)  # an automatic second need, after the agent's decision
+        if also is not None:
+            summary += "\n\n" + also.summary
+            self.cases.record(case_id, "resolve", f"also answered {case['secondaryIntent']} automatically", actor=actor)
         self.cases.record(
             case_id,
             "agent",

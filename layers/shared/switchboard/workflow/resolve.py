@@ -4,12 +4,36 @@ escalation with the evidence an agent needs."""
 
 from __future__ import annotations
 
-from ..domain.models import ResolutionResult
+from typing import Any
+
+from ..domain.models import ResolutionResult, Route
 from ..domain.routing import route_for
 from .intents import HANDLERS
 from .intents.common import escalate
 from .intents.unrecognized_transaction import disputed_payment
 from .services import CaseServices
+
+
+def automatic_secondary(case: dict[str, Any]) -> bool:
+    """Whether the case's secondary need is one the workflow answers itself (a statement, the
+    transactions, fees...) and this customer may get it (verification, on file)."""
+    secondary = case.get("secondaryIntent")
+    if not secondary or secondary not in HANDLERS:
+        return False
+    route = route_for(secondary)
+    level = (case.get("verification") or {}).get("level", "NONE")
+    authenticated = level == "AUTHENTICATED" and bool(case.get("customerId"))
+    return route.automatic and (authenticated or not route.requiresAuthentication)
+
+
+def answer_secondary(case: dict[str, Any], services: CaseServices) -> ResolutionResult | None:
+    """The secondary need answered automatically, after the primary; None when it needs a person."""
+    if not automatic_secondary(case):
+        return None
+    secondary = case["secondaryIntent"]
+    route = route_for(secondary, case.get("priority"))
+    result = HANDLERS[secondary](case, route, case.get("language") or "en", services)
+    return result if result.outcome == "RESOLVED" else None
 
 
 class Resolver:
@@ -26,7 +50,8 @@ class Resolver:
         secondary = case.get("secondaryIntent")
         if case.get("intentSource") == "threshold":  # the model was unsure: a person decides, never an answer
             result = escalate(route_for("other", case.get("priority")), f"{intent}?: unsure", "intent unsure")
-        elif secondary:  # two needs: one person sees both rather than an answer to one and silence on the other
+        elif secondary and not automatic_secondary(case):
+            # two needs a person must see: one person sees both rather than an answer to one and silence on the other
             result = escalate(
                 route,
                 f"{intent} + {secondary}: two needs",
@@ -43,6 +68,8 @@ class Resolver:
             result = escalate(route, f"{intent}: customer not on file", "no customer matches this contact")
         else:
             result = handler(case, route, language, self.services)
+        if secondary and automatic_secondary(case) and case.get("intentSource") != "threshold":
+            result = self._with_secondary(case, intent, secondary, route, result)
         escalated = result.outcome == "ESCALATE"
         if escalated and intent == "unrecognized_transaction" and level == "AUTHENTICATED" and case.get("customerId"):
             result.evidence = [*disputed_payment(case, self.services), *result.evidence]  # also with a second need
@@ -51,3 +78,28 @@ class Resolver:
         else:
             self.services.cases.record(case_id, "resolve", f"to {result.queue}: {result.reason}")
         return result
+
+    def _with_secondary(
+        self, case: dict[str, Any], intent: str, secondary: str, route: Route, primary: ResolutionResult
+    ) -> ResolutionResult:
+        """An automatic second need is handled after the primary: at once when the primary was answered
+        (the customer is told both), else once the agent has decided (ApplyDecision); the agent sees it."""
+        note = {"primaryIntent": intent, "secondaryIntent": secondary}
+        if primary.outcome == "RESOLVED":
+            also = answer_secondary(case, self.services)
+            if also is not None:
+                self.services.cases.record(case["caseId"], "resolve", f"also answered {secondary} automatically")
+                return primary.model_copy(update={"summary": f"{primary.summary}\n\n{also.summary}"})
+            # the second need wants a person after all: they see both, and what the customer was not told yet
+            return escalate(
+                route,
+                f"{intent} + {secondary}: two needs",
+                f"{intent} was answered automatically; {secondary} needs a person",
+                evidence=[{**note, "primaryAnswer": primary.summary}],
+            )
+        return primary.model_copy(
+            update={
+                "summary": f"{primary.summary} (+ {secondary}: answered automatically once this task is decided)",
+                "evidence": [*primary.evidence, {**note, "secondaryHandling": "automatic, after this task"}],
+            }
+        )
