@@ -40,4 +40,4 @@ def test_eval_prints_progress_and_ends_with_the_table():
         assert int(row.group(1)) > 0 and 0.3 < float(row.group(2)) <= 1.0 and float(row.group(4)) < 100
     # and the speed and size figures
     assert re.search(r"latency p50 \d+\.\d{3} ms, p95 \d+\.\d{3} ms \(CPU", table)
-    assert re.search(r"cold load \d+\.\d ms; model \d+ KiB", table)
+    assert re.search(r"cold load \d+\.\d ms CPU \(\d+\.\d ms wall\); model \d+ KiB", table)

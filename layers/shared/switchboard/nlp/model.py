@@ -51,7 +51,7 @@ INTENTS: tuple[str, ...] = (
 # Which of two needs decides the route (label rule of data/intents/DATASHEET.md): fraud
 # first, then money and account access, then complaints, then information and profile
 # changes, then a bare wish for a person; "other" is never a need. Lower tier wins; inside
-# a tier the more probable need does.
+# a tier the need stated first does.
 PRECEDENCE_TIER: dict[str, int] = {
     "unrecognized_transaction": 0,
     "duplicate_payment": 1,
@@ -142,14 +142,16 @@ def decide(
     its only confident clause names a need the whole message also leans to (or leaves to
     "other")."""
     needs: dict[int, float] = {}
-    for probs in parts:
+    first: dict[int, int] = {}  # the clause a need is first stated in
+    for position, probs in enumerate(parts):
         k = max(range(len(probs)), key=lambda j: (probs[j], -j))
         if probs[k] >= secondary_threshold and intents[k] != FALLBACK_INTENT:
             needs[k] = max(needs.get(k, 0.0), probs[k])
+            first.setdefault(k, position)
     if len(needs) >= 2:
-        a, b = sorted(needs, key=lambda k: (-needs[k], k))[:2]
-        if PRECEDENCE_TIER[intents[b]] < PRECEDENCE_TIER[intents[a]]:
-            a, b = b, a
+        # the label rule: the lower tier routes, and inside a tier the need stated first
+        a = min(needs, key=lambda k: (PRECEDENCE_TIER[intents[k]], first[k]))
+        b = max((k for k in needs if k != a), key=lambda k: (needs[k], -k))
         return a, needs[a], b
     best = max(range(len(whole)), key=lambda j: (whole[j], -j))
     if len(needs) == 1:
