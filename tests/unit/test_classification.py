@@ -80,3 +80,15 @@ def test_the_answer_to_the_question_decides_or_a_person_does(answer, source, int
     # then a clear answer routes by the chosen need; anything else stays with a person; never asked twice
     assert (result.source, result.intent, result.askCustomer) == (source, intent, False)
     assert result.route.queue == ("payments" if source == "customer" else "general")
+
+
+def test_the_latest_message_that_picks_a_choice_answers_the_question():
+    # given a customer who added a detail after the question, then answered it
+    asked = {"choices": ["payment_failed", "duplicate_payment"], "askedAt": "2026-01-01T00:00:01Z"}
+    case = case_with("something is wrong with my payment", channel="app_chat", clarify=asked)
+    case["messages"][0]["at"] = "2026-01-01T00:00:00Z"
+    for at, text in (("00:00:03", "it was at the supermarket on Saturday morning"), ("00:00:05", "2")):
+        case["messages"].append({"from": "customer", "text": text, "at": f"2026-01-01T{at}Z"})
+    # when classifying again, then the number decides
+    result = classify(case)
+    assert (result.source, result.intent) == ("customer", "duplicate_payment")

@@ -25,9 +25,9 @@ def case_text(case: dict[str, Any], before: str | None = None) -> str:
     )
 
 
-def answer_text(case: dict[str, Any], asked_at: str) -> str:
-    """What the customer wrote after the clarifying question was asked."""
-    return "\n".join(m["text"] for m in case.get("messages", []) if m.get("from") == "customer" and m["at"] >= asked_at)
+def answers(case: dict[str, Any], asked_at: str) -> list[str]:
+    """What the customer wrote after the clarifying question was asked, one entry a message."""
+    return [m["text"] for m in case.get("messages", []) if m.get("from") == "customer" and m["at"] >= asked_at]
 
 
 def is_confident(predicted: Any) -> bool:
@@ -55,7 +55,9 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
         intent, confidence, secondary = predicted.intent, round(predicted.confidence, 3), predicted.secondary
         source = "text" if is_confident(predicted) else "threshold"
         if source == "threshold" and asked:
-            chosen = chosen_need(answer_text(case, asked["askedAt"]), asked["choices"])
+            # the latest message that picks a choice answers it (an earlier one may be more detail)
+            picked = (chosen_need(text, asked["choices"]) for text in reversed(answers(case, asked["askedAt"])))
+            chosen = next((need for need in picked if need), None)
             if chosen:  # the customer said which: that decides the route
                 intent, confidence, secondary, source = chosen, 1.0, None, "customer"
         elif source == "threshold":
