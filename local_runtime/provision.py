@@ -4,6 +4,7 @@ API's routes and authorizers."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ def physical_ids(
             refs[logical_id] = name
             attrs[(logical_id, "Arn")] = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{name}"
             attrs[(logical_id, "Name")] = name
+        elif kind == "AWS::Events::Archive":
+            refs[logical_id] = physical
+            attrs[(logical_id, "Arn")] = f"arn:aws:events:{REGION}:{ACCOUNT}:archive/{physical}"
         elif kind == "AWS::Serverless::Function":
             refs[logical_id] = physical
             attrs[(logical_id, "Arn")] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{physical}"
@@ -97,6 +101,30 @@ def create_resources(
             sqs.create_queue(QueueName=attrs[(logical_id, "QueueName")])
         elif kind == "AWS::Events::EventBus":
             events.create_event_bus(Name=refs[logical_id])
+    for logical_id, resource in resources.items():  # what needs a bus: archives, and rules to functions
+        kind, props = resource["Type"], resolver(resource.get("Properties", {}))
+        if kind == "AWS::Events::Archive":
+            events.create_archive(
+                ArchiveName=refs[logical_id],
+                EventSourceArn=props["SourceArn"],
+                EventPattern=json.dumps(props.get("EventPattern") or {}),
+                RetentionDays=int(props.get("RetentionDays", 0)),
+            )
+        elif kind == "AWS::Serverless::Function":
+            create_event_rules(logical_id, props, attrs, events)
+
+
+def create_event_rules(logical_id: str, props: dict[str, Any], attrs: dict[tuple[str, str], Any], events: Any) -> None:
+    """A function's EventBridgeRule events, as SAM makes them: a rule on the bus with the function as its
+    target (local_runtime/eventbridge.py delivers to it as EventBridge does)."""
+    for name, event in (props.get("Events") or {}).items():
+        if event["Type"] != "EventBridgeRule":
+            continue
+        spec = event["Properties"]
+        rule = f"{logical_id}{name}"
+        bus = spec.get("EventBusName", "default")
+        events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(spec["Pattern"]), State="ENABLED")
+        events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": name, "Arn": attrs[(logical_id, "Arn")]}])
 
 
 def create_state_machine(

@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from . import lambda_hook, moto_patches, provision, template
+from . import eventbridge, lambda_hook, moto_patches, provision, template
 from .functions import function_environment, register_functions
 from .provision import ACCOUNT, REGION
 from .seed_file import load_seed_file
@@ -84,6 +84,7 @@ class LocalRuntime:
         self._env_before: dict[str, str | None] = {}
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        self.events: eventbridge.Delivery | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -114,6 +115,8 @@ class LocalRuntime:
         self._mock.start()
         try:
             moto_patches.apply()
+            eventbridge.install()
+            self.events = eventbridge.start()
             self._reset_cached_state()
             self._assign_physical_ids()
             resolver = template.Resolver(self.refs, self.attrs, self.conditions())
@@ -137,6 +140,7 @@ class LocalRuntime:
     def stop(self) -> None:
         if self._mock is not None:
             self._stop_executions()
+            eventbridge.stop()
             self._mock.stop()
             self._mock = None
         moto_patches.sign_nothing(False)
@@ -282,6 +286,29 @@ class LocalRuntime:
         if finished is None:
             raise TimeoutError(f"timed out after {timeout}s waiting for execution {case_id} to finish")
         return finished
+
+    def deliver_events(self, timeout: float = 20.0) -> None:
+        """Wait until the bus's rules delivered every event put so far to their functions."""
+        if self.events is not None:
+            self.events.drain(timeout)
+
+    def replay_archive(self, archive_logical_id: str = "CaseEventArchive", timeout: float = 30.0) -> str:
+        """Replay the whole archive onto its bus (StartReplay, as an operator would) and wait for delivery."""
+        import uuid
+        from datetime import UTC, datetime
+
+        events = self.client("events")
+        archive = events.describe_archive(ArchiveName=self.refs[archive_logical_id])
+        name = f"replay-{uuid.uuid4().hex[:12]}"
+        events.start_replay(
+            ReplayName=name,
+            EventSourceArn=archive["ArchiveArn"],
+            EventStartTime=datetime(2000, 1, 1, tzinfo=UTC),
+            EventEndTime=datetime.now(UTC),
+            Destination={"Arn": archive["EventSourceArn"]},
+        )
+        self.deliver_events(timeout)
+        return name
 
     def subscribers(self, topic_logical_id: str) -> list[str]:
         """The functions the template subscribes to a topic (their SNS events)."""

@@ -52,7 +52,7 @@ def test_every_route_of_the_template_is_documented(runtime, served):
 def test_every_operation_documents_the_one_error_shape_and_no_422(served):
     # given every operation of the document
     operations = [op for methods in served["paths"].values() for op in methods.values()]
-    assert len(operations) == 15
+    assert len(operations) == 17
     for operation in operations:
         responses = operation["responses"]
         # then bad input is a 400 in our error shape, never Powertools' own 422
@@ -64,6 +64,24 @@ def test_every_operation_documents_the_one_error_shape_and_no_422(served):
     contact = served["components"]["schemas"]["Contact"]
     assert set(contact["discriminator"]["mapping"]) == {"phone", "app_chat", "web"}
     assert "HTTPValidationError" not in served["components"]["schemas"]
+
+
+def test_every_figure_of_the_report_names_its_definition(served):
+    # given the report's schema and those of its parts
+    schemas = served["components"]["schemas"]
+    parts = ("Report", "Containment", "FirstContactResolution", "ServiceLevel", "Csat", "Complaints")
+    # then every figure carries its definition (the fields that only name a queue, a day or a count of a
+    # labelled thing aside), and the complaint table is documented as CSV
+    plain = {"from", "to", "queue", "clock", "tasks", "answered", "closed", "day", "agentId", "maxHandlingDays"}
+    missing = [
+        f"{part}.{name}"
+        for part in parts
+        for name, field in schemas[part]["properties"].items()
+        if name not in plain and not field.get("description")
+    ]
+    assert missing == []
+    assert "text/csv" in served["paths"]["/reports/complaints"]["get"]["responses"]["200"]["content"]
+    assert {p["name"] for p in served["paths"]["/reports"]["get"]["parameters"]} == {"from", "to", "queue"}
 
 
 def test_the_documented_headers_and_query_are_the_ones_the_routes_read(served):

@@ -29,6 +29,7 @@ class Settings(BaseModel):
     transactions_table: Required
     limits_table: Required
     agent_load_table: str = ""  # each agent's claimed tasks against their capacity (POST /tasks/next, claim)
+    reports_table: str = ""  # the case events' projection (GET /reports)
     chat_topic_arn: str = ""
     event_bus_name: str = ""
     failed_notifications_queue_url: str = ""

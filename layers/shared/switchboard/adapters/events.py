@@ -1,4 +1,9 @@
-"""Case events out to EventBridge (analytics, departments that want feedback). No PII in them."""
+"""Case events out to EventBridge (the reports' projection, analytics, departments that want feedback).
+No PII in them: ids, vocabularies, times and scores only.
+
+Every event names the fact it records in `eventKey` (e.g. `<caseId>#CaseClosed`, `<taskId>#TaskClaimed#<at>`):
+a step that Step Functions retries publishes the same fact again with the same key, and the projection
+counts a key once; EventBridge's own event id changes on every PutEvents and on a replay."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 from typing import Any
 
 from ..config import settings
+from ..domain.clock import iso
 from ..observability import logger
 from . import aws
 
@@ -18,6 +24,7 @@ def case_event_detail(case: dict[str, Any]) -> dict[str, Any]:
         "channel": case.get("channel"),
         "status": case.get("status"),
         "intent": case.get("intent"),
+        "secondaryIntent": case.get("secondaryIntent"),
         "queue": case.get("queue"),
         "priority": case.get("priority"),
         "language": case.get("language"),
@@ -25,23 +32,49 @@ def case_event_detail(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def publish(detail_type: str, case: dict[str, Any], client: Any | None = None, **extra: Any) -> None:
+def task_event_detail(task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "caseId": task["caseId"],
+        "taskId": task["taskId"],
+        "queue": task.get("queue"),
+        "priority": task.get("priority"),
+        "intent": task.get("intent"),
+        "language": task.get("language"),
+        "tier": task.get("tier"),
+        "kind": "workflow" if task.get("taskToken") else "survey_follow_up",
+    }
+
+
+def publish(
+    detail_type: str, case: dict[str, Any], client: Any | None = None, key: str | None = None, **extra: Any
+) -> None:
+    """A case's event; `key` names the fact when a case has more than one of this type (default: one per case)."""
+    _put(detail_type, case_event_detail(case), key or f"{case['caseId']}#{detail_type}", client, extra)
+
+
+def publish_task(detail_type: str, task: dict[str, Any], key: str, client: Any | None = None, **extra: Any) -> None:
+    """A human task's event (opened, claimed, completed, its clocks paused, resumed or breached)."""
+    _put(detail_type, task_event_detail(task), key, client, extra)
+
+
+def _put(detail_type: str, detail: dict[str, Any], key: str, client: Any | None, extra: dict[str, Any]) -> None:
     """Best effort: analytics must never fail a customer's case, but a failure is logged."""
     bus = settings().event_bus_name
     if not bus:
         return
+    body = {**detail, **extra, "eventKey": key, "at": extra.get("at") or iso()}
     try:
         answer = (client or aws.events()).put_events(
             Entries=[
                 {
                     "Source": SOURCE,
                     "DetailType": detail_type,
-                    "Detail": json.dumps({**case_event_detail(case), **extra}, ensure_ascii=False),
+                    "Detail": json.dumps(body, ensure_ascii=False),
                     "EventBusName": bus,
                 }
             ]
         )
         if answer.get("FailedEntryCount"):
-            logger.warning("case event not accepted", extra={"detailType": detail_type, "caseId": case["caseId"]})
+            logger.warning("case event not accepted", extra={"detailType": detail_type, "caseId": detail["caseId"]})
     except Exception:  # noqa: BLE001 - see docstring
-        logger.exception("case event publish failed", extra={"detailType": detail_type, "caseId": case["caseId"]})
+        logger.exception("case event publish failed", extra={"detailType": detail_type, "caseId": detail["caseId"]})

@@ -204,7 +204,7 @@ class Intake:
                 self._discard(case_id, session_key)
             raise TransientError("could not start the case workflow") from exc
         if created:
-            publish("CaseReceived", case)
+            publish("CaseReceived", case, at=case.get("createdAt"))
         logger.info("case opened", extra={"caseId": case_id, "channel": contact.channel})
         return {"caseId": case_id, "status": "RECEIVED", "caseTokenHash": token_hash, "appended": False}
 

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from ..adapters import aws
+from ..adapters.events import publish_task
 from ..adapters.repository.agents import AgentLoad, default_capacity
 from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..adapters.repository.tasks import CLAIMED, OPEN, TaskRepository
@@ -81,6 +82,29 @@ def task_view(task: dict[str, Any]) -> TaskView:
     return TaskView(**fields, clocks=views(task), conversation=conversation)
 
 
+def _claimed_event(task: dict[str, Any], agent_id: str) -> None:
+    """An agent holds the task now (claim, hand-out, take-over, reassignment): the first one meets its
+    firstResponse clock."""
+    at = task.get("claimedAt") or iso()
+    publish_task("TaskClaimed", task, key=f"{task['taskId']}#TaskClaimed#{at}", at=at, agentId=agent_id)
+
+
+def _completed_event(task: dict[str, Any], agent_id: str, outcome: str) -> None:
+    from ..workflow.escalate import clock_outcomes
+
+    at = task.get("completedAt") or iso()
+    done = {**task, "completedAt": at}
+    publish_task(
+        "TaskCompleted",
+        done,
+        key=f"{task['taskId']}#TaskCompleted",
+        at=at,
+        agentId=agent_id,
+        outcome=outcome,
+        clocks=clock_outcomes(done),
+    )
+
+
 class AgentDesk:
     def __init__(
         self,
@@ -141,6 +165,7 @@ class AgentDesk:
         self._check_open(task)
         claimed = self.tasks.claim(task_id, agent_id, self._capacity(agent, agent_id))
         self.cases.record(task["caseId"], "agent", f"task {task_id} claimed", actor=f"agent:{agent_id}")
+        _claimed_event({**task, **claimed}, agent_id)
         return task_view(claimed)
 
     def next_task(self, agent: Principal) -> TaskView | None:
@@ -163,6 +188,7 @@ class AgentDesk:
                 f"task {task['taskId']} handed out by next ({task['queue']}, {task['priority']}, language {language})",
                 actor=f"agent:{agent_id}",
             )
+            _claimed_event({**task, **claimed}, agent_id)
             return task_view(claimed)
         return None
 
@@ -200,6 +226,7 @@ class AgentDesk:
             + (f" from agent {previous}" if previous else " (it was open)"),
             actor=f"agent:{supervisor_id}",
         )
+        _claimed_event({**task, **taken}, supervisor_id)
         return task_view(taken)
 
     def reassign(self, supervisor: Principal, task_id: str, body: TaskReassignment) -> TaskView:
@@ -226,6 +253,8 @@ class AgentDesk:
         if body.reason:
             detail += f": {body.reason}"
         self.cases.record(task["caseId"], "agent", detail, actor=f"agent:{supervisor_id}")
+        if body.agentId is not None:
+            _claimed_event({**task, **moved}, body.agentId)
         return task_view(moved)
 
     def complete(self, agent: Principal, task_id: str, completion: TaskCompletion) -> TaskView:
@@ -343,6 +372,7 @@ class AgentDesk:
             actor=f"agent:{agent_id}",
             followUp={**decision, "taskId": task["taskId"], "at": done.get("completedAt") or iso()},
         )
+        _completed_event({**task, **done}, agent_id, completion.outcome)
         return task_view({**task, **done})
 
     def _interrupted_completion(self, task: dict[str, Any], agent_id: str) -> bool:
@@ -378,6 +408,7 @@ class AgentDesk:
             actor=f"agent:{agent_id}",
             openTaskId=None,
         )
+        _completed_event(task, agent_id, decision.outcome)
         return task_view({**task, "status": "COMPLETED"})
 
     def _rewaited(self, task: dict[str, Any], polls: int = 20, interval: float = 0.25) -> dict[str, Any] | None:

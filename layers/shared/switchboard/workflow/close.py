@@ -23,6 +23,7 @@ def close_case(case_id: str, cases: CaseRepository | None = None) -> CaseClosed:
 
         ChatSessions().release(f"{contact['appUserId']}#{contact['sessionId']}", case_id)  # next message: new case
     if case.get("resolution"):
-        publish("CaseResolved", case)
+        # a person took part when the case ever had a human task (the reports' containment)
+        publish("CaseResolved", case, handledBy="agent" if case.get("tasks") else "automation")
     publish("CaseClosed", case)
     return CaseClosed(status="CLOSED")

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ..adapters import aws
+from ..adapters.events import publish, publish_task
 from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..adapters.repository.sessions import SmsReplies
 from ..adapters.repository.tasks import TaskRepository
@@ -60,6 +61,7 @@ class Conversation(CaseServices):
         task = self.tasks.get(decision.taskId)
         if not any(c.get("paused") for c in task.get("clocks") or []):
             self.tasks.set_clocks(task["taskId"], task_clocks.pause(task.get("clocks") or [], task["queue"]))
+        publish_task("ClocksPaused", task, key=f"{task['taskId']}#ClocksPaused#{decision.message.id}")
         target = destination(case, self._customer(case), "agent_message")
         if target is None:
             raise CustomerUnreachable(f"case {case_id}: no contact on file to send the agent's message to")
@@ -161,6 +163,15 @@ class Conversation(CaseServices):
             if case.get("openTaskId"):
                 entry = {"at": message["at"], "by": "customer", "channel": via, "text": text}
                 self.tasks.add_to_conversation(case["openTaskId"], entry)
+            if awaiting:
+                publish(
+                    "CustomerReplied",
+                    updated,
+                    key=f"{case_id}#CustomerReplied#{hashlib.sha256(key.encode()).hexdigest()[:16]}",
+                    at=message["at"],
+                    via=via,
+                    answering="clarify" if case.get("resumeStatus") == "VERIFYING" else "agent",
+                )
             return self._resume(updated, retried=False) if awaiting else self._accepted(updated, False)
         raise ConcurrentUpdate(f"case {case_id} kept changing under the customer's message")
 

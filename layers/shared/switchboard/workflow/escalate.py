@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..adapters import aws
-from ..adapters.events import publish
+from ..adapters.events import publish, publish_task
 from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..adapters.repository.tasks import AWAITING, CLAIMED, COMPLETED, OPEN, TaskRepository
 from ..config import settings
@@ -21,6 +21,13 @@ from ..domain.routing import one_step_up, policy, queue_sla_seconds, raise_prior
 from ..observability import MetricUnit, logger, metrics
 from . import clocks as task_clocks
 from .notify import Notifier
+
+
+def clock_outcomes(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """A finished task's clocks as the reports count them: each one met in time or breached."""
+    return [
+        {"name": c.name, "dueAt": c.dueAt, "breached": c.breached, "paused": c.paused} for c in task_clocks.views(task)
+    ]
 
 
 def task_id_for(case_id: str, task_token: str) -> str:
@@ -111,6 +118,13 @@ class Escalations:
             task["repeatContact"] = case["lastRepeat"]
         if not self.tasks.create(task):  # a retried invocation made it: its token is this wait's
             task = self.tasks.get(str(task["taskId"]))
+        publish_task(
+            "TaskOpened",
+            task,
+            key=f"{task['taskId']}#TaskOpened",
+            at=task["createdAt"],
+            clocks=[{"name": c["name"], "dueAt": c["dueAt"]} for c in clocks or []],
+        )
         if case.get("openTaskId") != task["taskId"]:  # not yet on the case (first try, or it failed there)
             case = self.cases.update(
                 case_id,
@@ -128,7 +142,7 @@ class Escalations:
                     )
                 ],
             )
-            publish("CaseEscalated", case, queue=queue, tier=tier)
+            publish("CaseEscalated", case, key=f"{task['taskId']}#CaseEscalated", queue=queue, tier=tier)
         regulatory = next((c for c in clocks or [] if c["name"] == "regulatory"), None)
         if regulatory and not case.get("regulatory"):  # the regulator's deadline follows the case
             self.cases.update(case_id, fields={"regulatory": regulatory})
@@ -156,6 +170,7 @@ class Escalations:
             clocks = clocks or task.get("clocks") or []
             due = task_clocks.deadline(clocks) or task["slaDueAt"]
             task = self.tasks.rearm(task, task_token, clocks, due)
+            publish_task("ClocksResumed", task, key=f"{task_id}#ClocksResumed#{task_id_for(case_id, task_token)}")
             holder = f"agent {task['claimedBy']}" if task.get("claimedBy") else f"the {task['queue']} queue"
             regulatory = next((c for c in clocks if c["name"] == "regulatory"), None)
             if back:
@@ -233,7 +248,7 @@ class Escalations:
             self.cases.record(case_id, "failure", f"step HumanTask failed: {error}: {cause}; handed to supervisors")
         else:
             if case.get("openTaskId"):
-                self.tasks.expire(case["openTaskId"], "agent SLA expired")
+                self._expire(case["openTaskId"], "agent SLA expired")
             reason = f"SLA expired in {previous.queue}"
         supervisors = policy()["supervisors"]
         priority = raise_priority(one_step_up(previous.priority or "normal"), "high")
@@ -256,7 +271,7 @@ class Escalations:
         """Supervisors missed it too: mark the case, raise the ops alarm, tell the customer."""
         case = self.cases.get(case_id)
         if case.get("openTaskId"):
-            self.tasks.expire(case["openTaskId"], "supervisor SLA expired")
+            self._expire(case["openTaskId"], "supervisor SLA expired")
         self.cases.record(case_id, "sla", "supervisor SLA expired: SLA breached, ops alerted", slaBreached=True)
         metrics.add_metric(name="SlaBreached", unit=MetricUnit.Count, value=1)
         alarm_topic = settings().ops_alarm_topic_arn
@@ -272,6 +287,14 @@ class Escalations:
         except Exception:  # noqa: BLE001 - the alarm is raised already; a failed notice must not hide it
             logger.exception("fallback notice failed", extra={"caseId": case_id})
         return SlaBreach(slaBreached=True)
+
+    def _expire(self, task_id: str, reason: str) -> None:
+        """The wait's deadline passed: the task expires, and its clocks that came due unmet are breached."""
+        expired = self.tasks.expire(task_id, reason)
+        if expired is None:  # completed meanwhile (or a retry expired it already: its event went out then)
+            return
+        task = {**self.tasks.get(task_id), **expired}
+        publish_task("ClockBreached", task, key=f"{task_id}#ClockBreached", reason=reason, clocks=clock_outcomes(task))
 
     def step_up_failed(self, case_id: str, error: str, cause: str = "") -> ResolutionResult:
         """`cause` is the failure's readable message: VerificationFailed says why (wrong codes, code limit)."""

@@ -25,6 +25,7 @@ from ..domain.routing import policy
 CHANNEL_WORDS = {"phone": "by phone", "app_chat": "by app chat", "web": "by web form"}
 # Open and past its own identity check: classified, with a person, or waiting on the customer's answer to a
 # person (a case still waiting for its one-time code has proven nothing yet: a contact does not join it).
+REPEAT_REPORT_SECONDS = 24 * 3600  # the reports' containment window (GET /reports)
 JOINABLE = ("CLASSIFIED", "ESCALATED", "FAILED", "AWAITING_CUSTOMER")
 
 
@@ -65,9 +66,10 @@ class RepeatContacts:
         if case.get("mergedInto"):  # a retried invocation: it joined already
             return RepeatContactResult(joined=True, count=case.get("mergedCount"))
         # a guess below the confidence threshold is not "the same intent"
-        if classification.source == "threshold" or classification.intent not in joining_intents():
+        if classification.source == "threshold" or not identified(case, verification):
             return RepeatContactResult(joined=False)
-        if not identified(case, verification):
+        self._note_repeat(case, classification.intent)
+        if classification.intent not in joining_intents():
             return RepeatContactResult(joined=False)
         open_case = self._open_case_like(case, classification.intent)
         if open_case is None:
@@ -102,6 +104,19 @@ class RepeatContacts:
         self._release_session(merged)
         publish("CaseMerged", merged, into=open_case["caseId"], repeatContacts=count)
         return RepeatContactResult(joined=True, count=count)
+
+    def _note_repeat(self, case: dict[str, Any], intent: str) -> None:
+        """The reports' containment counts a case as contained only when its customer did not come back
+        about the same intent within REPEAT_REPORT_SECONDS: this contact tells which earlier case it repeats."""
+        mine = case["createdAt"]
+        since = iso(parse_iso(mine) - timedelta(seconds=REPEAT_REPORT_SECONDS))
+        earlier = [
+            other
+            for other in self.cases.open_cases_of(case["customerId"], since, mine)
+            if (other["createdAt"], other["caseId"]) < (mine, case["caseId"]) and other.get("intent") == intent
+        ]
+        if earlier:
+            publish("RepeatContact", {**case, "intent": intent}, repeatOf=[o["caseId"] for o in earlier])
 
     def _open_case_like(self, case: dict[str, Any], intent: str) -> dict[str, Any] | None:
         """The customer's earliest open case of this intent opened within the window before this one
