@@ -211,6 +211,57 @@ class Demo:
             sent = ", ".join(f"{n['type']}→{n['channel']}:{n['to']}" for n in case["notifications"])
             _print(f"  notifications: {sent}")
 
+    def answer_surveys(self) -> None:
+        """Customers who hold a case token answer the survey sent at closing (a 1 opens a follow-up)."""
+        scores = [5, 4, 1, 5, 3]
+        holders = [(c, i["token"]) for c, i in self.cases.items() if i.get("token")]
+        for (case_id, token), score in zip(holders, scores, strict=False):
+            answer = self.client.request(
+                "POST", f"/cases/{case_id}/feedback", {"score": score}, {"Authorization": f"Bearer {token}"}
+            )
+            _print(f"  {case_id} rated {score}/5 -> {answer.status}")
+
+    def print_report(self) -> None:
+        """GET /reports as a supervisor, over today (China Standard Time): the picture of these cases."""
+        from switchboard.domain.clock import now
+        from switchboard.reports.projection import CHINA
+
+        self.runtime.deliver_events()  # the bus's rule has delivered every case event to the projection
+        today = now().astimezone(CHINA).date().isoformat()
+        supervisor = {"Authorization": "Bearer local-supervisor-zhao"}
+        answer = self.client.request("GET", "/reports", headers=supervisor, query=f"from={today}&to={today}")
+        r = answer.json()
+        _print(f"\n== The centre today (GET /reports?from={today}&to={today}, {answer.status}) ==")
+        _print(f"  contacts by channel   {r['contactsByChannel']}   by language {r['contactsByLanguage']}")
+        c, f = r["containment"], r["firstContactResolution"]
+        _print(f"  containment           {c['contained']}/{c['cases']} = {_pct(c['rate'])}")
+        _print(f"  first-contact res.    {f['firstContact']}/{f['resolved']} = {_pct(f['rate'])}")
+        _print(f"  escalations by queue  {r['escalationsByQueue']}")
+        for level in r["serviceLevel"]:
+            _print(
+                f"  service level         {level['queue']:<16} {level['clock']:<13} "
+                f"{level['met']} met, {level['breached']} breached = {_pct(level['rate'])}"
+            )
+        for name in ("firstResponse", "handling"):
+            d = r[name]
+            _print(f"  {name:<21} n={d['count']} median {d['medianSeconds']} s, p90 {d['p90Seconds']} s")
+        _print(f"  backlog               {[(b['queue'], b['age'], b['tasks']) for b in r['backlog']] or 'none'}")
+        s = r["csat"]
+        _print(
+            f"  CSAT                  {s['distribution']} average {s['average']}, "
+            f"{s['answered']}/{s['closed']} answered = {_pct(s['responseRate'])}"
+        )
+        k = r["complaints"]
+        _print(
+            f"  complaints            {k['count']} {k['byType']}, closed {_pct(k['shareClosed'])}, "
+            f"median {k['medianHandlingDays']} d, max {k['maxHandlingDays']} d, "
+            f"within the regulatory clock {_pct(k['shareWithinRegulatory'])}"
+        )
+        table = self.client.request("GET", "/reports/complaints", headers=supervisor, query=f"year={today[:4]}")
+        _print(f"  GET /reports/complaints?year={today[:4]} ({table.status}, CSV):")
+        for line in table.body.strip().splitlines():
+            _print(f"    {line}")
+
     def print_outbox(self) -> None:
         _print("\n== Outbox (GET /local/outbox): every message as the customer received it ==")
         for message in self.runtime.outbox():
@@ -219,6 +270,10 @@ class Demo:
             _print(
                 f"  {message['at'][11:19]} {message['caseId']} {message['type']:<17} {message['channel']:<5} → {message['to']}{subject}: {body[:160]}"
             )
+
+
+def _pct(share: float | None) -> str:
+    return "n/a" if share is None else f"{100 * share:.0f} %"
 
 
 def run_demo(seed: str | None = None) -> int:
@@ -239,5 +294,8 @@ def run_demo(seed: str | None = None) -> int:
         _print("\n== Case journeys ==")
         demo.print_journeys()
         demo.print_outbox()
+        _print("\n== Customers answer the satisfaction survey ==")
+        demo.answer_surveys()
+        demo.print_report()
     _print(f"\nDemo finished in {time.perf_counter() - started:.1f} s")
     return 0
