@@ -101,10 +101,46 @@ def move_due_into_the_past(runtime, task_id, *names):
     tasks.set_clocks(task_id, [{**c, "dueAt": past} if c["name"] in names else c for c in clocks])
 
 
+class Publishers:
+    """Which function published which case event: each invocation's function, per thread (handlers run
+    on the caller's thread; an API call runs its authorizer, then its function), seen at the publish."""
+
+    def __init__(self, monkeypatch):
+        import threading
+
+        from switchboard.adapters import events
+
+        from local_runtime import lambda_hook
+
+        self.seen: dict[str, set[str]] = {}
+        running = threading.local()
+        invoke, put = lambda_hook.invoke, events._put
+
+        def invoking(function, event):
+            running.stack = [*getattr(running, "stack", []), function.logical_id]
+            try:
+                return invoke(function, event)
+            finally:
+                running.stack = running.stack[:-1]
+
+        def putting(detail_type, *args, **kwargs):
+            self.seen.setdefault(getattr(running, "stack", ["?"])[-1], set()).add(detail_type)
+            return put(detail_type, *args, **kwargs)
+
+        monkeypatch.setattr(lambda_hook, "invoke", invoking)
+        monkeypatch.setattr(events, "_put", putting)
+
+
 @pytest.fixture(scope="module")
 def scripted(centre):
     """Runs the scripted cases; answers what the test did and saw, to work the figures out from."""
-    runtime, client = centre
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        publishers = Publishers(monkeypatch)
+        ran, tasks = run_the_script(*centre)
+    return ran, tasks, publishers.seen
+
+
+def run_the_script(runtime, client):
     ran = {}
     # A: a product question on the web form, answered by the workflow
     opened_a = post_contact(client, body_of("contact_web_product_info")).json()
@@ -162,6 +198,29 @@ def scripted(centre):
     open_task(runtime, client, ran["F"], SUPERVISOR)  # F waits in disputes (the supervisor sees every queue)
     runtime.deliver_events()
     return ran, {"C": task_item(runtime, task_c["taskId"]), "D": task_item(runtime, task_d["taskId"])}
+
+
+def test_every_function_that_published_a_case_event_may_put_events_on_the_bus(scripted):
+    from local_runtime import template
+    from local_runtime.runtime import DEFAULT_TEMPLATE
+
+    resources = template.load(DEFAULT_TEMPLATE)["Resources"]
+    _, _, seen = scripted
+    assert {
+        "TaskOpened",
+        "TaskClaimed",
+        "TaskCompleted",
+        "ClocksPaused",
+        "CustomerReplied",
+        "RepeatContact",
+    } <= set().union(*seen.values())
+    missing = {
+        function: sorted(detail_types)
+        for function, detail_types in seen.items()
+        if {"EventBusName": {"Ref": "CaseEventBus"}}
+        not in [p.get("EventBridgePutEventsPolicy") for p in resources[function]["Properties"]["Policies"]]
+    }
+    assert missing == {}, f"publishing with no EventBridgePutEventsPolicy on CaseEventBus: {missing}"
 
 
 def expected_figures(runtime, client, ran, tasks):
@@ -224,7 +283,7 @@ def expected_figures(runtime, client, ran, tasks):
 
 def test_each_figure_matches_the_scripted_cases(centre, scripted):
     runtime, client = centre
-    ran, tasks = scripted
+    ran, tasks, _ = scripted
     figures = report(client)
     expected = expected_figures(runtime, client, ran, tasks)
     assert sorted(a["agentId"] for a in expected["agents"]) == ["agent-liu", "agent-smith"]
@@ -255,7 +314,7 @@ def test_a_queue_narrows_the_figures_to_its_cases_and_tasks(centre, scripted):
 
 def test_the_yearly_complaint_table_is_csv_for_supervisors_only(centre, scripted):
     _, client = centre
-    ran, _ = scripted
+    ran, _, _ = scripted
     from switchboard.adapters.repository.cases import CaseRepository
 
     complaint = CaseRepository().get(ran["D"])

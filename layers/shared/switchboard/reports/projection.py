@@ -170,15 +170,20 @@ def _claimed(e: CaseEvent) -> list[Change]:
     return [fact, counter(day_of(e.at), f"claims|agent={d['agentId']}")]
 
 
-def _outcomes(d: dict[str, Any]) -> dict[str, str]:
-    return {c["name"]: "breached" if c.get("breached") else "met" for c in d.get("clocks") or []}
+def _outcomes(d: dict[str, Any], detail_type: str) -> dict[str, str]:
+    """Each clock the task's end settled: at completion every clock is met or breached; at expiry only the
+    breached ones are settled (a regulatory clock not yet due goes on with the supervisors' task)."""
+    results = {c["name"]: "breached" if c.get("breached") else "met" for c in d.get("clocks") or []}
+    if detail_type == "ClockBreached":
+        return {name: outcome for name, outcome in results.items() if outcome == "breached"}
+    return results if detail_type == "TaskCompleted" else {}
 
 
 def _breach_counters(e: CaseEvent) -> list[Change]:
     d, day = e.detail, day_of(e.at)
     return [
         counter(day, f"breaches|queue={d.get('queue')}|clock={name}")
-        for name, outcome in _outcomes(d).items()
+        for name, outcome in _outcomes(d, e.detail_type).items()
         if outcome == "breached"
     ]
 
@@ -191,7 +196,7 @@ def _completed(e: CaseEvent) -> list[Change]:
             "completedAt": e.at,
             "completedBy": d["agentId"],
             "outcome": d.get("outcome"),
-            "clockResults": _outcomes(d),
+            "clockResults": _outcomes(d, e.detail_type),
         },
         remove=["backlogQueue"],
     )
@@ -204,7 +209,9 @@ def _completed(e: CaseEvent) -> list[Change]:
 
 def _breached(e: CaseEvent) -> list[Change]:
     d = e.detail
-    fact = Change(*_task(d), set={"expiredAt": e.at, "clockResults": _outcomes(d)}, remove=["backlogQueue"])
+    fact = Change(
+        *_task(d), set={"expiredAt": e.at, "clockResults": _outcomes(d, e.detail_type)}, remove=["backlogQueue"]
+    )
     return [fact, *_breach_counters(e)]
 
 
@@ -269,7 +276,7 @@ class Projection:
         names = [METRICS[event.detail_type]] if event.detail_type in METRICS else []
         if event.detail_type == "CaseResolved":  # containment on the dashboard: automated / contacts
             names.append(RESOLVED_METRICS[event.detail.get("handledBy") or "agent"])
-        if event.detail_type in ("TaskCompleted", "ClockBreached"):  # service level: met / (met + breached)
-            names += [CLOCK_METRICS[outcome] for outcome in _outcomes(event.detail).values()]
+        # service level: met / (met + breached)
+        names += [CLOCK_METRICS[outcome] for outcome in _outcomes(event.detail, event.detail_type).values()]
         for name in names:
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
