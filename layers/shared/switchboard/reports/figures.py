@@ -101,9 +101,8 @@ class Reports:
             tasks = [t for t in tasks if t.get("queue") == queue]
         own = [c for c in cases if not c.get("mergedInto")]  # a merged contact is part of its open case
         resolved = [c for c in own if c.get("resolvedAt")]
-        repeated = [c for c in own if c.get("repeatedBy")]
-        contained = [c for c in resolved if not c.get("escalated") and c not in repeated]
-        first_contact = [c for c in resolved if c not in repeated]
+        first_contact = [c for c in resolved if not c.get("repeatedBy")]  # the customer did not come back
+        contained = [c for c in first_contact if not c.get("escalated")]
         workflow_tasks = [t for t in tasks if t.get("kind", "workflow") == "workflow"]
         closed = [c for c in own if c.get("closedAt")]
         scores = [int(c["score"]) for c in own if c.get("score") is not None]
