@@ -41,6 +41,7 @@ GIVEN_CONTACT = {
     "reassign_task.json": WEB_COMPLAINT,
     "post_task_message.json": WEB_COMPLAINT,
     "post_case_message.json": WEB_COMPLAINT,
+    "project_events.json": WEB_COMPLAINT,  # a TaskCompleted event: it names a task
     "": EVENTS / "api" / "contact_app_chat_duplicate.json",
 }
 CASE_TOKEN_PLACEHOLDER = "<caseToken>"  # noqa: S105 - the placeholder written in events/api samples

@@ -88,10 +88,12 @@ def event(detail_type, key, **detail):
     return {"id": f"eb-{key}", "detail-type": detail_type, "detail": {"eventKey": key, **detail}}
 
 
-def test_a_fact_is_counted_once_whatever_eventbridge_id_it_comes_with():
+@pytest.fixture
+def projection():
+    """The projection over a table made from the template's ReportsTable, on moto."""
     from moto import mock_aws
     from switchboard.adapters.repository.reports import ReportStore
-    from switchboard.reports.projection import CaseEvent, Projection
+    from switchboard.reports.projection import Projection
 
     table = RESOURCES["ReportsTable"]["Properties"]
     with mock_aws():
@@ -103,13 +105,51 @@ def test_a_fact_is_counted_once_whatever_eventbridge_id_it_comes_with():
             BillingMode="PAY_PER_REQUEST",
             **{k: table[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")},
         )
-        projection = Projection(ReportStore(ddb, "reports"))
-        received = event("CaseReceived", "C1#CaseReceived", caseId="C1", channel="web", at="2026-12-01T20:00:00.000Z")
-        # when the same fact arrives twice (a retried step publishes it again: a new EventBridge id)
-        assert projection.apply(CaseEvent.from_eventbridge(received)) is True
-        again = {**received, "id": "eb-other"}
-        assert projection.apply(CaseEvent.from_eventbridge(again)) is False
-        # then it is counted once, on its China day (20:00 UTC is 04:00 the next day in Beijing)
-        [counter] = ReportStore(ddb, "reports").counters_of_day("2026-12-02")
-        assert (counter["sk"], counter["count"]) == ("contacts|channel=web", 1)
-        assert ReportStore(ddb, "reports").counters_of_day("2026-12-01") == []
+        store = ReportStore(ddb, "reports")
+        yield Projection(store), store
+
+
+def apply(projection, raw):
+    from switchboard.reports.projection import CaseEvent
+
+    return projection.apply(CaseEvent.from_eventbridge(raw))
+
+
+def test_a_fact_is_counted_once_whatever_eventbridge_id_it_comes_with(projection):
+    projection, store = projection
+    received = event("CaseReceived", "C1#CaseReceived", caseId="C1", channel="web", at="2026-12-01T20:00:00.000Z")
+    # when the same fact arrives twice (a retried step publishes it again: a new EventBridge id)
+    assert apply(projection, received) is True
+    assert apply(projection, {**received, "id": "eb-other"}) is False
+    # then it is counted once, on its China day (20:00 UTC is 04:00 the next day in Beijing)
+    [counter] = store.counters_of_day("2026-12-02")
+    assert (counter["sk"], counter["count"]) == ("contacts|channel=web", 1)
+    assert store.counters_of_day("2026-12-01") == []
+
+
+def test_a_first_response_flagged_while_open_is_one_breach_when_the_task_ends(projection):
+    projection, store = projection
+    task = {"caseId": "C2", "taskId": "C2-T1", "queue": "payments", "kind": "workflow"}
+    clocks = [
+        {"name": "firstResponse", "dueAt": "2026-12-02T02:00:00.000Z"},
+        {"name": "resolution", "dueAt": "2026-12-02T09:00:00.000Z"},
+    ]
+    apply(projection, event("TaskOpened", "C2-T1#TaskOpened", **task, clocks=clocks, at="2026-12-02T01:00:00.000Z"))
+    # when ClockDue flags its first response (nobody claimed it in time), then someone completes it
+    flag = event("ClockBreached", "C2-T1#ClockBreached#firstResponse", **task, clock="firstResponse",
+                 at="2026-12-02T02:00:01.000Z")  # fmt: skip
+    assert apply(projection, flag) is True
+    ended = [
+        {**clocks[0], "breached": True, "flagged": True},
+        {**clocks[1], "breached": False, "flagged": False},
+    ]
+    done = event("TaskCompleted", "C2-T1#TaskCompleted", **task, agentId="agent-liu", outcome="RESOLVED",
+                 clocks=ended, at="2026-12-02T03:00:00.000Z")  # fmt: skip
+    assert apply(projection, done) is True
+    # then the day counts one breach (at the flag, not again at the end), and the task's clocks are settled
+    counters = {c["sk"]: c["count"] for c in store.counters_of_day("2026-12-02")}
+    assert counters["breaches|queue=payments|clock=firstResponse"] == 1
+    assert not any(k.startswith("breaches|") and "resolution" in k for k in counters)
+    [fact] = [f for f in store.facts_of_day("2026-12-02") if f["pk"] == "TASK#C2-T1"]
+    assert fact["clockResults"] == {"firstResponse": "breached", "resolution": "met"}
+    assert "backlogQueue" not in fact

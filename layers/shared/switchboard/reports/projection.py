@@ -174,18 +174,23 @@ def _outcomes(d: dict[str, Any], detail_type: str) -> dict[str, str]:
     """Each clock the task's end settled: at completion every clock is met or breached; at expiry only the
     breached ones are settled (a regulatory clock not yet due goes on with the supervisors' task)."""
     results = {c["name"]: "breached" if c.get("breached") else "met" for c in d.get("clocks") or []}
-    if detail_type == "ClockBreached":
+    if detail_type == "TaskExpired":
         return {name: outcome for name, outcome in results.items() if outcome == "breached"}
     return results if detail_type == "TaskCompleted" else {}
 
 
+def _new_breaches(d: dict[str, Any], detail_type: str) -> list[str]:
+    """The clocks whose breach is counted by this event: each breach once, when ClockDue flags it while
+    the task is open (ClockBreached), else when the task's end settles it."""
+    if detail_type == "ClockBreached":
+        return [str(d["clock"])]
+    flagged = {c["name"] for c in d.get("clocks") or [] if c.get("flagged")}
+    return [n for n, outcome in _outcomes(d, detail_type).items() if outcome == "breached" and n not in flagged]
+
+
 def _breach_counters(e: CaseEvent) -> list[Change]:
     d, day = e.detail, day_of(e.at)
-    return [
-        counter(day, f"breaches|queue={d.get('queue')}|clock={name}")
-        for name, outcome in _outcomes(d, e.detail_type).items()
-        if outcome == "breached"
-    ]
+    return [counter(day, f"breaches|queue={d.get('queue')}|clock={name}") for name in _new_breaches(d, e.detail_type)]
 
 
 def _completed(e: CaseEvent) -> list[Change]:
@@ -207,12 +212,18 @@ def _completed(e: CaseEvent) -> list[Change]:
     return changes + _breach_counters(e)
 
 
-def _breached(e: CaseEvent) -> list[Change]:
+def _expired(e: CaseEvent) -> list[Change]:
     d = e.detail
     fact = Change(
         *_task(d), set={"expiredAt": e.at, "clockResults": _outcomes(d, e.detail_type)}, remove=["backlogQueue"]
     )
     return [fact, *_breach_counters(e)]
+
+
+def _flagged(e: CaseEvent) -> list[Change]:
+    """ClockDue flagged a clock breached on an open task (its first response came due unclaimed)."""
+    d = e.detail
+    return [Change(*_task(d), set={f"flagged_{d['clock']}": e.at}), *_breach_counters(e)]
 
 
 def _paused(e: CaseEvent) -> list[Change]:
@@ -236,7 +247,8 @@ HANDLERS: dict[str, Callable[[CaseEvent], list[Change]]] = {
     "TaskOpened": _task_opened,
     "TaskClaimed": _claimed,
     "TaskCompleted": _completed,
-    "ClockBreached": _breached,
+    "TaskExpired": _expired,
+    "ClockBreached": _flagged,
     "ClocksPaused": _paused,
     "ClocksResumed": _resumed,
 }
@@ -276,7 +288,9 @@ class Projection:
         names = [METRICS[event.detail_type]] if event.detail_type in METRICS else []
         if event.detail_type == "CaseResolved":  # containment on the dashboard: automated / contacts
             names.append(RESOLVED_METRICS[event.detail.get("handledBy") or "agent"])
-        # service level: met / (met + breached)
-        names += [CLOCK_METRICS[outcome] for outcome in _outcomes(event.detail, event.detail_type).values()]
+        # service level: met / (met + breached), each breach once (as the day counters count it)
+        met = [o for o in _outcomes(event.detail, event.detail_type).values() if o == "met"]
+        names += [CLOCK_METRICS["met"] for _ in met]
+        names += [CLOCK_METRICS["breached"] for _ in _new_breaches(event.detail, event.detail_type)]
         for name in names:
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)

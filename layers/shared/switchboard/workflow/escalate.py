@@ -24,9 +24,13 @@ from .notify import Notifier
 
 
 def clock_outcomes(task: dict[str, Any]) -> list[dict[str, Any]]:
-    """A finished task's clocks as the reports count them: each one met in time or breached."""
+    """A finished task's clocks as the reports count them: each one met in time or breached, as of its end
+    (completion, or expiry); `flagged` when ClockDue flagged it breached while the task was open."""
+    end = task.get("completedAt") or task.get("expiredAt")
+    flagged = {c["name"] for c in task.get("clocks") or [] if c.get("breached")}
     return [
-        {"name": c.name, "dueAt": c.dueAt, "breached": c.breached, "paused": c.paused} for c in task_clocks.views(task)
+        {"name": c.name, "dueAt": c.dueAt, "breached": c.breached, "paused": c.paused, "flagged": c.name in flagged}
+        for c in task_clocks.views(task, parse_iso(end) if end else None)
     ]
 
 
@@ -170,7 +174,9 @@ class Escalations:
             clocks = clocks or task.get("clocks") or []
             due = task_clocks.deadline(clocks) or task["slaDueAt"]
             task = self.tasks.rearm(task, task_token, clocks, due)
-            publish_task("ClocksResumed", task, key=f"{task_id}#ClocksResumed#{task_id_for(case_id, task_token)}")
+            if back:  # the customer answered: the clocks run again
+                key = f"{task_id}#ClocksResumed#{task_id_for(case_id, task_token)}"
+                publish_task("ClocksResumed", task, key=key)
             holder = f"agent {task['claimedBy']}" if task.get("claimedBy") else f"the {task['queue']} queue"
             regulatory = next((c for c in clocks if c["name"] == "regulatory"), None)
             if back:
@@ -221,7 +227,8 @@ class Escalations:
                 self.cases.record(
                     case_id, "sla", f"{reason}: task {task['taskId']} {raised}, shown breached", priority=priority
                 )
-                publish("ClockBreached", case, queue=task["queue"], clock="firstResponse")
+                key = f"{task['taskId']}#ClockBreached#firstResponse"
+                publish_task("ClockBreached", task, key=key, clock="firstResponse")
                 metrics.add_metric(name="FirstResponseBreached", unit=MetricUnit.Count, value=1)
             except TaskConflict:  # claimed just now: the first response was met after all
                 task = self.tasks.get(task["taskId"])
@@ -294,7 +301,7 @@ class Escalations:
         if expired is None:  # completed meanwhile (or a retry expired it already: its event went out then)
             return
         task = {**self.tasks.get(task_id), **expired}
-        publish_task("ClockBreached", task, key=f"{task_id}#ClockBreached", reason=reason, clocks=clock_outcomes(task))
+        publish_task("TaskExpired", task, key=f"{task_id}#TaskExpired", reason=reason, clocks=clock_outcomes(task))
 
     def step_up_failed(self, case_id: str, error: str, cause: str = "") -> ResolutionResult:
         """`cause` is the failure's readable message: VerificationFailed says why (wrong codes, code limit)."""
