@@ -122,13 +122,6 @@ class Escalations:
             task["repeatContact"] = case["lastRepeat"]
         if not self.tasks.create(task):  # a retried invocation made it: its token is this wait's
             task = self.tasks.get(str(task["taskId"]))
-        publish_task(
-            "TaskOpened",
-            task,
-            key=f"{task['taskId']}#TaskOpened",
-            at=task["createdAt"],
-            clocks=[{"name": c["name"], "dueAt": c["dueAt"]} for c in clocks or []],
-        )
         if case.get("openTaskId") != task["taskId"]:  # not yet on the case (first try, or it failed there)
             case = self.cases.update(
                 case_id,
@@ -150,6 +143,9 @@ class Escalations:
         regulatory = next((c for c in clocks or [] if c["name"] == "regulatory"), None)
         if regulatory and not case.get("regulatory"):  # the regulator's deadline follows the case
             self.cases.update(case_id, fields={"regulatory": regulatory})
+        # after the case says ESCALATED (whoever sees the task sees its case escalated); a retry repeats the key
+        due = [{"name": c["name"], "dueAt": c["dueAt"]} for c in clocks or []]
+        publish_task("TaskOpened", task, key=f"{task['taskId']}#TaskOpened", at=task["createdAt"], clocks=due)
         return TaskOpened(taskId=task["taskId"], queue=queue, slaDueAt=task["slaDueAt"])
 
     @staticmethod
