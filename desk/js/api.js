@@ -60,6 +60,9 @@ export class Api {
   next() {
     return this.request("POST", "/tasks/next");
   }
+  report(query) {
+    return this.request("GET", `/reports?${query}`);
+  }
   post(taskId, verb, body) {
     return this.request("POST", `/tasks/${encodeURIComponent(taskId)}/${verb}`, body);
   }

@@ -1,10 +1,11 @@
 // The agent desk: a static page over the public API (config.json says where it is and how to sign in).
-// Views by location hash: #/ the queues and tasks, #/task/<taskId> a task's case, #/supervisor.
+// Views by location hash: #/ the queues and tasks, #/task/<taskId> a task's case, #/supervisor, #/reports.
 import { Api, ApiError } from "./api.js";
 import * as auth from "./auth.js";
 import { field, h, table } from "./dom.js";
 import { language, setLanguage, t, term, when } from "./i18n.js";
 import { suggestedActions } from "./actions.js";
+import { reportsView } from "./reports.js";
 
 const QUEUES = ["account_support", "payments", "disputes", "complaints", "general", "supervisors"];
 const state = { config: null, api: null, board: null, timers: [], cleanup: [] };
@@ -128,10 +129,11 @@ function frame() {
     who.textContent = "";
     return;
   }
-  const here = location.hash.startsWith("#/supervisor") ? "supervisor" : "queues";
+  const here = location.hash.startsWith("#/supervisor") ? "supervisor" : location.hash.startsWith("#/reports") ? "reports" : "queues";
   const link = (name, href) =>
     h("a", { href, "aria-current": here === name ? "page" : null }, t(`nav.${name}`));
-  nav.replaceChildren(link("queues", "#/"), ...(state.board.supervisor ? [link("supervisor", "#/supervisor")] : []));
+  const supervisor = state.board.supervisor ? [link("supervisor", "#/supervisor"), link("reports", "#/reports")] : [];
+  nav.replaceChildren(link("queues", "#/"), ...supervisor);
   who.textContent = `${t(state.board.supervisor ? "who.supervisor" : "who.agent")}: ${state.board.agentId}`;
 }
 
@@ -150,7 +152,11 @@ function route() {
   if (!state.api) return signInView();
   const hash = location.hash;
   const task = hash.match(/^#\/task\/([^/]+)$/);
-  const view = task ? caseView(decodeURIComponent(task[1])) : hash === "#/supervisor" ? supervisorView() : queueView();
+  const views = {
+    "#/supervisor": supervisorView,
+    "#/reports": () => reportsView({ api: state.api, main, showError }),
+  };
+  const view = task ? caseView(decodeURIComponent(task[1])) : (views[hash] || queueView)();
   view.catch(showError);
 }
 
