@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..adapters import aws
@@ -99,8 +99,9 @@ class Escalations:
         queue = request.queue or "general"
         sla_seconds = request.slaSeconds or queue_sla_seconds(queue)
         # the wait's own deadline: PlanClocks' when it planned this wait, else the SLA (SupervisorTask)
-        sla_due_at = task_clocks.deadline(clocks or []) or iso(now() + timedelta(seconds=sla_seconds))
-        clocks = clocks or self._clocks_to_show(case, request)
+        opened = now()  # one moment for the wait's deadline and the clocks shown: the resolution clock is that deadline
+        sla_due_at = task_clocks.deadline(clocks or []) or iso(opened + timedelta(seconds=sla_seconds))
+        clocks = clocks or self._clocks_to_show(case, request, opened)
         task = {
             "taskId": task_id_for(case_id, task_token),
             "caseId": case_id,
@@ -149,11 +150,11 @@ class Escalations:
         return TaskOpened(taskId=task["taskId"], queue=queue, slaDueAt=task["slaDueAt"])
 
     @staticmethod
-    def _clocks_to_show(case: dict[str, Any], request: ResolutionResult) -> list[dict[str, Any]]:
+    def _clocks_to_show(case: dict[str, Any], request: ResolutionResult, at: datetime) -> list[dict[str, Any]]:
         """A task whose wait PlanClocks did not plan (the supervisors' task) still shows its clocks;
         they are for the view only, so they never stop the task from opening."""
         try:
-            return task_clocks.plan(case, request)
+            return task_clocks.plan(case, request, at)
         except Exception:  # noqa: BLE001 - a view's extra must not keep a case from a person
             logger.exception("clocks not planned", extra={"caseId": case["caseId"]})
             return []
