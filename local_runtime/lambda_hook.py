@@ -194,11 +194,34 @@ def _isolate_powertools_routers() -> None:
     setattr(BaseRouter, "__class__", _PerThreadRequest)  # noqa: B010
 
 
+def _discard_disabled_metrics() -> None:
+    """With POWERTOOLS_METRICS_DISABLED (the local default) Powertools' flush prints nothing but keeps
+    the metric set, so every invocation's metrics pile up in the process until add_metric prints the
+    pile once a metric reaches 100 values (a burst of EMF JSON in `make chaos`'s table). On Lambda the
+    flush prints and clears; here a disabled flush clears too."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
+
+    flush = AmazonCloudWatchEMFProvider.flush_metrics
+    if getattr(flush, "_clears_when_disabled", False):
+        return
+
+    def flush_metrics(self: AmazonCloudWatchEMFProvider, raise_on_empty_metrics: bool = False) -> None:
+        if is_metrics_disabled():
+            self.clear_metrics()
+            return
+        flush(self, raise_on_empty_metrics)
+
+    flush_metrics._clears_when_disabled = True  # type: ignore[attr-defined]
+    AmazonCloudWatchEMFProvider.flush_metrics = flush_metrics  # type: ignore[method-assign]
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
     _isolate_powertools_routers()
+    _discard_disabled_metrics()
     from botocore.handlers import BUILTIN_HANDLERS
 
     BUILTIN_HANDLERS.insert(0, ("before-send", _before_send))
