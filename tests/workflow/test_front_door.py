@@ -203,6 +203,10 @@ def test_ten_contacts_from_one_number_send_at_most_three_codes_and_five_messages
     limited = [c for c in cases if "hourly code limit for this customer reached" in details(c)]
     assert skipped, "no case records a skipped message"
     assert limited, "no case records the code limit"
+    # and a code the limit held back is settled on its case as not sent, with the reason
+    for case in limited:
+        held = [n for n in case["notifications"] if n["type"] == "verification_code" and n["status"] == "SKIPPED"]
+        assert held and held[0]["reason"] == "hourly code limit for this customer reached", case["notifications"]
     assert any("message limit for this destination reached" in details(c) for c in cases)
 
 

@@ -270,7 +270,7 @@ class NotificationView(BaseModel):
     to: str | None
     status: str
     at: str
-    reason: str | None = None  # why a FAILED notice was not delivered
+    reason: str | None = None  # why a FAILED or SKIPPED notice was not delivered
 
 
 class Clock(BaseModel):

@@ -117,7 +117,24 @@ class Verification:
         customer = self.directory.by_id(case["customerId"]) if case.get("customerId") else None
         reachable = bool(customer and (customer.get("phone") or customer.get("email")))
         if customer and reachable and not self.limits.take("codesPerCustomer", customer["customerId"]):
-            self.cases.record(case_id, "verify", "one-time code not sent: hourly code limit for this customer reached")
+            # the notice is settled on the case as not sent (a try before this one may have asked for it)
+            reason = "hourly code limit for this customer reached"
+            self.cases.update(
+                case_id,
+                append={
+                    "notifications": [
+                        {
+                            "type": "verification_code",
+                            "channel": "none",
+                            "to": None,
+                            "status": "SKIPPED",
+                            "reason": reason,
+                            "at": iso(),
+                        }
+                    ]
+                },
+                timeline=[timeline_entry("verify", f"one-time code not sent: {reason}")],
+            )
             logger.warning("code limit reached", extra={"caseId": case_id})
             raise VerificationFailed("too many one-time codes for this customer in the last hour")
         code = f"{secrets.randbelow(1_000_000):06d}" if reachable else secrets.token_hex(16)
