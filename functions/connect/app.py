@@ -2,7 +2,7 @@
 
 from switchboard.channels.connect import handle_contact_flow
 from switchboard.channels.intake import Intake
-from switchboard.observability import logger, metrics, tracer
+from switchboard.observability import before_snapshot, logger, metrics, tracer
 
 intake = Intake()  # one per cold start: its idempotency layer is built once
 
@@ -26,9 +26,4 @@ def warm_before_snapshot():
     tracer.warm()  # the X-Ray SDK, botocore patched
 
 
-try:  # the runtime's hook module exists only on Lambda (Python 3.12+ with SnapStart)
-    from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]  # Lambda only
-except ImportError:
-    pass
-else:
-    register_before_snapshot(warm_before_snapshot)
+before_snapshot(warm_before_snapshot)

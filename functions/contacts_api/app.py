@@ -6,7 +6,7 @@ from functools import cache
 from aws_lambda_powertools.logging import correlation_paths
 from switchboard.channels.customers import CustomerApi
 from switchboard.config import settings
-from switchboard.observability import logger, metrics, tracer
+from switchboard.observability import before_snapshot, logger, metrics, tracer
 
 api = CustomerApi()
 
@@ -43,9 +43,4 @@ def warm_before_snapshot():
     tracer.warm()  # the X-Ray SDK, botocore patched
 
 
-try:  # the runtime's hook module exists only on Lambda (Python 3.12+ with SnapStart)
-    from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]  # Lambda only
-except ImportError:
-    pass
-else:
-    register_before_snapshot(warm_before_snapshot)
+before_snapshot(warm_before_snapshot)

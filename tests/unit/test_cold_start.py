@@ -99,3 +99,23 @@ def test_the_tracer_is_made_on_the_first_traced_call_and_only_once():
     assert (first, second) == ({"answer": 2}, {"answer": 4})
     assert isinstance(made, Tracer) and tracer._tracer is made
     assert calls == [{"n": 1}, {"n": 2}]
+
+
+def test_the_snapstart_hook_is_registered_on_lambda_and_skipped_elsewhere(monkeypatch):
+    import types
+
+    from switchboard.observability import before_snapshot
+
+    # given no Lambda runtime hook module (here, or a region without SnapStart): nothing happens
+    before_snapshot(lambda: None)
+    # given Lambda's hook module: the warm-up is registered to run before the snapshot
+    registered = []
+    hooks = types.ModuleType("snapshot_restore_py")
+    hooks.register_before_snapshot = registered.append
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", hooks)
+
+    def warm():
+        return None
+
+    before_snapshot(warm)
+    assert registered == [warm]

@@ -81,8 +81,18 @@ class LazyTracer:
         return getattr(self.warm(), name)
 
 
+def before_snapshot(warm: Any) -> None:
+    """With SnapStart (template.yaml), run `warm` before the snapshot is taken, so a restored environment
+    answers its first call warm. The runtime's hook module exists only on Lambda (Python 3.12+)."""
+    try:
+        from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    register_before_snapshot(warm)
+
+
 logger = Logger(log_uncaught_exceptions=True, logger_formatter=RedactingFormatter())
 tracer = LazyTracer()
 metrics = Metrics()
 
-__all__ = ["MetricUnit", "logger", "metrics", "tracer"]
+__all__ = ["MetricUnit", "before_snapshot", "logger", "metrics", "tracer"]
