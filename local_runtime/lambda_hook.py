@@ -198,7 +198,8 @@ def _discard_disabled_metrics() -> None:
     """With POWERTOOLS_METRICS_DISABLED (the local default) Powertools' flush prints nothing but keeps
     the metric set, so every invocation's metrics pile up in the process until add_metric prints the
     pile once a metric reaches 100 values (a burst of EMF JSON in `make chaos`'s table). On Lambda the
-    flush prints and clears; here a disabled flush clears too."""
+    flush prints and clears; here a disabled flush clears too, and an empty one (most invocations) is
+    silent instead of warning."""
     from aws_lambda_powertools.metrics.functions import is_metrics_disabled
     from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
@@ -207,7 +208,7 @@ def _discard_disabled_metrics() -> None:
         return
 
     def flush_metrics(self: AmazonCloudWatchEMFProvider, raise_on_empty_metrics: bool = False) -> None:
-        if is_metrics_disabled():
+        if is_metrics_disabled() or not self.metric_set:
             self.clear_metrics()
             return
         flush(self, raise_on_empty_metrics)
