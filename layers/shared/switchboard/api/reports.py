@@ -13,8 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from ..domain.errors import Forbidden
 from ..domain.models import Queue
 from ..domain.reports import Report
-from .errors import ApiError
-from .resolver import NO_STORE, answers, principal
+from .resolver import NO_STORE, answers, calling_agent
 
 if TYPE_CHECKING:
     from ..reports.figures import Reports
@@ -31,10 +30,7 @@ def reports_router(reports: Reports) -> Router:
     router = Router()
 
     def supervisor() -> None:
-        who = principal(router.current_event.raw_event)
-        if not who.is_agent:
-            raise ApiError(401, "UNAUTHORIZED", "an agent token is required")
-        if not who.is_supervisor:
+        if not calling_agent(router.current_event.raw_event).is_supervisor:
             raise Forbidden("only supervisors may read the reports")
 
     @router.get(

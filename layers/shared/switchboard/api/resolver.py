@@ -165,6 +165,14 @@ def principal(event: Any) -> Principal:
     return principal_from(context.get("authorizer"), headers.get("authorization"))
 
 
+def calling_agent(event: Any) -> Principal:
+    """The agent (or supervisor) the request's token names; 401 for anyone else."""
+    who = principal(event)
+    if not who.is_agent:
+        raise ApiError(401, "UNAUTHORIZED", "an agent token is required")
+    return who
+
+
 def cors_config(origins: tuple[str, ...]) -> Any:
     """Powertools' CORS for the configured browser origins (None when there are none): preflights are
     answered and the asking origin is reflected only when it is one of them. Bearer tokens, no cookies."""

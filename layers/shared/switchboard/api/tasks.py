@@ -22,8 +22,7 @@ from ..domain.models import (
     TaskReassignment,
     TaskView,
 )
-from .errors import ApiError
-from .resolver import answers, principal
+from .resolver import answers, calling_agent
 
 if TYPE_CHECKING:
     from ..desk.tasks import AgentDesk
@@ -46,10 +45,7 @@ def tasks_router(desk: AgentDesk, views: DeskViews) -> Router:
     router = Router()
 
     def agent() -> Principal:
-        who = principal(router.current_event.raw_event)
-        if not who.is_agent:
-            raise ApiError(401, "UNAUTHORIZED", "an agent token is required")
-        return who
+        return calling_agent(router.current_event.raw_event)
 
     @router.get(
         "/tasks",

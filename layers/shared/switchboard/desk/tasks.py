@@ -327,7 +327,7 @@ class AgentDesk:
         from ..workflow.notify import Notifier
 
         agent_id = _agent_id(agent)
-        if "supervisors" not in agent.queues:
+        if not agent.is_supervisor:
             raise Forbidden("only supervisors may extend a regulatory deadline")
         task = self._own_task(agent, task_id)
         if task["status"] in ("COMPLETED", "EXPIRED"):
