@@ -21,6 +21,7 @@ from tests.workflow.helpers import (
     messages_for,
     open_task,
     post_contact,
+    wait_status,
 )
 
 pytestmark = pytest.mark.workflow
@@ -205,8 +206,8 @@ def test_product_question_without_an_answer_goes_to_general(runtime, client):
     )
     # when the workflow runs
     task = open_task(runtime, client, opened["caseId"], WANG)
-    # then a person in general answers it
-    case = case_of(client, opened["caseId"])
+    # then a person in general answers it (Escalate writes the task, then marks the case ESCALATED)
+    case = wait_status(runtime, client, opened["caseId"], "ESCALATED")
     assert case["intent"] == "product_info"
     assert task["queue"] == "general" and case["queue"] == "general"
     assert case["status"] == "ESCALATED"
