@@ -142,6 +142,16 @@ def _history(runtime: Any, case_id: str) -> list[dict[str, Any]]:
     return runtime.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
 
 
+def _scheduled_function(event: dict[str, Any]) -> str | None:
+    """The function name or ARN a workflow history event invokes, if it invokes one."""
+    if event["type"] == "LambdaFunctionScheduled":
+        return str(event["lambdaFunctionScheduledEventDetails"]["resource"])
+    details = event.get("taskScheduledEventDetails") or {}
+    if event["type"] == "TaskScheduled" and details.get("resourceType") == "lambda":
+        return str(json.loads(details["parameters"])["FunctionName"])
+    return None
+
+
 def _invocations(runtime: Any) -> dict[str, int]:
     return {logical_id: fn.invocations for logical_id, fn in runtime.functions.items()}
 
@@ -251,18 +261,18 @@ def cost_per_case(runtime: Any, client: Any) -> dict[str, tuple[int, int, int]]:
         after = _invocations(runtime)
         events = _history(runtime, case_id)
         transitions = sum(1 for e in events if e["type"].endswith("StateEntered"))
-        workflow = sum(
-            1
-            for e in events
-            if e["type"] == "LambdaFunctionScheduled"
-            or (e["type"] == "TaskScheduled" and e["taskScheduledEventDetails"]["resourceType"] == "lambda")
-        )
+        workflow = sum(1 for e in events if _scheduled_function(e))
         total = sum(after.values()) - sum(before.values())
         api = total - workflow  # intake, the customer's code, the agent's calls and the authorizer
         cost = transitions * TRANSITION_USD + total * lambda_each
         previous = PREVIOUS.get(path.replace("-", "_"))
         note = f"{previous[0]} transitions, {previous[1]} invocations ≈ $0.00028" if previous else "-"
         print(f"  {path:<15}{transitions:>12}{workflow:>12}{api:>8}{cost:>12.5f}   {note}")
+        outside = {name: after[name] - before.get(name, 0) for name in after if after[name] > before.get(name, 0)}
+        for function in filter(None, map(_scheduled_function, events)):  # the workflow's share
+            name = next(n for n in outside if function.endswith(n))
+            outside[name] -= 1
+        print("  " + " " * 15 + "  outside the workflow: " + ", ".join(f"{n} {c}" for n, c in outside.items() if c))
         figures[path] = (transitions, workflow, api)
     print(
         "  (API λ: the contacts API for the contact and the customer's code, the agent's completion, and the\n"
@@ -343,10 +353,17 @@ def warm_latency(runtime: Any, client: Any, calls: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 interpreter per figure, few cases")
+    parser.add_argument(
+        "--section", type=int, choices=range(1, 5), action="append", help="only these sections (repeatable)"
+    )
     args = parser.parse_args(argv)
+    sections = set(args.section or range(1, 5))
     runs, cases, calls = (1, CONCURRENT_CONTACTS, 3) if args.quick else (5, 6 * CONCURRENT_CONTACTS, 30)
     only = {"ConnectContactFunction", "ContactsApiFunction"} if args.quick else None
-    cold_start(runs, only)
+    if 1 in sections:
+        cold_start(runs, only)
+    if not sections & {2, 3, 4}:
+        return
 
     from local_runtime.client import LocalClient
     from local_runtime.runtime import LocalRuntime
@@ -357,9 +374,12 @@ def main(argv: list[str] | None = None) -> None:
 
     with LocalRuntime(parameters={"SurveyDelaySeconds": "0"}) as runtime:
         client = LocalClient(runtime)
-        cost_per_case(runtime, client)
-        throughput(runtime, client, cases)
-        warm_latency(runtime, client, calls)
+        if 2 in sections:
+            cost_per_case(runtime, client)
+        if 3 in sections:
+            throughput(runtime, client, cases)
+        if 4 in sections:
+            warm_latency(runtime, client, calls)
 
 
 if __name__ == "__main__":

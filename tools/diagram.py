@@ -21,7 +21,7 @@ SHAPES = {"Task": '["{}"]', "Choice": '{{"{}"}}', "Wait": '(["{}"])', "Succeed":
 
 
 def _substituted_function(value: str, substitutions: dict[str, Any]) -> str | None:
-    """${VerifyFunctionArn} -> VerifyFunction, when the substitution is a function's Arn."""
+    """${TriageFunctionArn} -> TriageFunction, when the substitution is a function's Arn."""
     found = re.fullmatch(r"\$\{(\w+)\}", value or "")
     target = substitutions.get(found.group(1)) if found else None
     if isinstance(target, dict) and "Fn::GetAtt" in target:

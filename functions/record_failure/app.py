@@ -9,7 +9,7 @@ escalations = Escalations()  # built once per cold start
 
 @workflow_step(model=RecordFailureInput)
 def handler(state, context):
-    route = state.classification.route if state.classification else None
+    route = state.triage.classification.route if state.triage and state.triage.classification else None
     return escalations.record_failure(
         state.caseId, state.failure.model_dump(), state.failedStep.state, route.queue if route else None
     )

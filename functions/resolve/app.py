@@ -1,6 +1,8 @@
-"""Resolve state: answer routine intents automatically, or decide the queue."""
+"""Resolve state: answer routine intents automatically, or decide the queue; then tell the customer
+the outcome (and close an answered case) in the same invocation (workflow/outcome.py)."""
 
 from switchboard.domain.models import StepInput
+from switchboard.workflow.outcome import tell_outcome
 from switchboard.workflow.resolve import Resolver
 from switchboard.workflow.step import workflow_step
 
@@ -9,4 +11,5 @@ resolver = Resolver()  # built once per cold start
 
 @workflow_step(model=StepInput)
 def handler(state, context):
-    return resolver.resolve(state.caseId)
+    services = resolver.services
+    return tell_outcome(state.caseId, resolver.resolve(state.caseId), services.notifier, services.cases)

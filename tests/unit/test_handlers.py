@@ -27,16 +27,29 @@ def run(runtime, logical_id, event_name, case_id, **overrides):
     return payload
 
 
-def test_verify_identifies_the_customer_by_email(runtime, case_id):
-    result = run(runtime, "VerifyFunction", "verify", case_id)
-    assert result == {**result, "level": "IDENTIFIED", "customerId": "C1004", "matchedBy": "email"}
+def test_triage_identifies_the_customer_by_email(runtime, case_id):
+    verification = run(runtime, "TriageFunction", "triage", case_id)["verification"]
+    assert verification == {**verification, "level": "IDENTIFIED", "customerId": "C1004", "matchedBy": "email"}
 
 
-def test_classify_answers_intent_route_and_step_up(runtime, case_id):
-    result = run(runtime, "ClassifyFunction", "classify", case_id)
-    assert result["intent"] == "product_info"
-    assert result["route"]["queue"] == "general" and result["route"]["automatic"] is True
-    assert result["needsStepUp"] is False
+def test_triage_answers_intent_route_and_step_up(runtime, case_id):
+    result = run(runtime, "TriageFunction", "triage", case_id)
+    classification = result["classification"]
+    assert classification["intent"] == "product_info"
+    assert classification["route"]["queue"] == "general" and classification["route"]["automatic"] is True
+    assert classification["needsStepUp"] is False
+    # a web form's typed email is a claim: it never joins anyone's open case; the case number went out
+    assert result["repeat"] == {"joined": False, "count": None} and result["received"]["type"] == "received"
+
+
+def test_triage_after_the_customer_answered_does_not_identify_again(runtime, case_id):
+    # given the first triage's verification and received notice, as Reclassify passes them
+    verification = {"level": "AUTHENTICATED", "customerId": "C1004", "matchedBy": "appuser"}
+    received = {"type": "received", "status": "SENT", "channel": "email"}
+    result = run(runtime, "TriageFunction", "triage", case_id, verification=verification, received=received)
+    # then they are carried through, not identified or told again
+    assert result["verification"] == {**result["verification"], **verification}
+    assert result["received"] == {**result["received"], **received}
 
 
 def test_resolve_answers_from_the_knowledge_base(runtime, case_id):
@@ -69,7 +82,7 @@ def test_record_failure_marks_the_case_failed_and_routes_it(runtime, case_id, cl
 
 
 def test_an_unknown_case_is_a_named_error_the_asl_can_catch(runtime):
-    payload, error = invoke(runtime.functions["VerifyFunction"], {"caseId": "SB000000-NOSUCH"})
+    payload, error = invoke(runtime.functions["TriageFunction"], {"caseId": "SB000000-NOSUCH"})
     assert error == "Unhandled" and payload["errorType"] == "CaseNotFound"
 
 

@@ -43,14 +43,20 @@ def test_every_task_retries_the_named_transient_errors_with_backoff_and_full_jit
 
 def test_every_catch_of_a_step_names_the_state_that_failed():
     # given every Catch that sends a failed step towards a person or the stuck queue
+    checked = set()
     for name, state in TASKS.items():
         for catch in state.get("Catch", []):
             target = STATES[catch["Next"]]
-            if target["Type"] != "Pass":
+            if target["Type"] != "Pass" or target["Next"] not in ("RecordFailure", "LastResort"):
                 continue
             # then the Pass in between names this very state and the caught error
             assert target["Parameters"] == {"state": name, "error.$": "$.failure.Error"}, name
             assert catch["ResultPath"] == "$.failure"
+            checked.add(catch["Next"])
+    # and every such Pass of the ASL is reached from a Catch
+    assert checked == {
+        n for n, s in STATES.items() if s["Type"] == "Pass" and s["Next"] in ("RecordFailure", "LastResort")
+    }
 
 
 def test_a_failed_human_task_goes_to_the_supervisors_before_the_stuck_queue():

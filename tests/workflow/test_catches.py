@@ -29,10 +29,8 @@ pytestmark = pytest.mark.workflow
 @pytest.mark.parametrize(
     ("function", "state", "sample"),
     [
-        ("VerifyFunction", "Verify", "contact_web_product_info"),
-        ("ClassifyFunction", "Classify", "contact_web_product_info"),
+        ("TriageFunction", "Triage", "contact_web_product_info"),
         ("ResolveFunction", "Resolve", "contact_web_product_info"),
-        ("CloseFunction", "Close", "contact_web_product_info"),
         ("SendCodeFunction", "StepUpVerification", "contact_phone_zh_transactions"),
     ],
 )
@@ -49,6 +47,53 @@ def test_a_step_that_raises_is_recorded_and_the_case_goes_to_a_human(
     task = open_task(runtime, client, case_id, SUPERVISOR)
     assert "automatic handling failed (RuntimeError)" in task["summary"]
     assert case_of(client, case_id)["status"] in ("FAILED", "ESCALATED")
+
+
+def _closing_in_resolve_is_throttled(monkeypatch, key):
+    """Resolve answers and tells the customer, but its own close of the case hits a throttled write:
+    the Close state takes over."""
+    from switchboard.domain.errors import DependencyThrottled
+    from switchboard.workflow import outcome
+
+    original = outcome.close_case
+
+    def close_case(case_id, cases):
+        if key == cases.get(case_id).get("contact", {}).get("submissionId"):
+            raise DependencyThrottled("UpdateItem throttled")
+        return original(case_id, cases)
+
+    monkeypatch.setattr(outcome, "close_case", close_case)
+
+
+def test_an_answer_whose_close_is_throttled_in_resolve_is_closed_by_the_close_state(runtime, client, monkeypatch):
+    key = "close-throttled"
+    _closing_in_resolve_is_throttled(monkeypatch, key)
+    case_id = post_contact(client, marked("contact_web_product_info", key)).json()["caseId"]
+    # then the execution ends through the Close state, the case CLOSED with one answer sent
+    assert runtime.wait_for_execution(case_id, timeout=40)["status"] == "SUCCEEDED"
+    case = case_of(client, case_id)
+    assert case["status"] == "CLOSED"
+    assert [n["status"] for n in case["notifications"] if n["type"] == "resolved"] == ["SENT"]
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in runtime.client("stepfunctions").get_execution_history(
+            executionArn=runtime.execution_arn(case_id), maxResults=1000
+        )["events"]
+        if e["type"].endswith("StateEntered")
+    ]
+    assert "Close" in entered and "Notify" not in entered
+
+
+def test_a_close_that_fails_for_good_is_recorded_and_the_case_goes_to_a_human(runtime, client, monkeypatch):
+    # given Resolve could not close the answered case and the Close state raises for it
+    key = "catch-Close"
+    _closing_in_resolve_is_throttled(monkeypatch, key)
+    break_handler(monkeypatch, runtime, "CloseFunction", key)
+    case_id = post_contact(client, marked("contact_web_product_info", key)).json()["caseId"]
+    # then the failure is on the timeline, naming the state, and a person has a task for the case
+    failure_recorded(runtime, client, case_id, "Close")
+    task = open_task(runtime, client, case_id, SUPERVISOR)
+    assert "automatic handling failed (RuntimeError)" in task["summary"]
 
 
 def test_a_failed_step_up_failure_step_is_recorded_and_goes_to_a_human(runtime, client, monkeypatch):
@@ -107,7 +152,7 @@ def test_a_human_task_that_cannot_be_opened_goes_to_the_supervisors(runtime, cli
     [
         ("SupervisorTask", [("EscalateFunction", None)]),
         ("HandToSupervisors", [("EscalateFunction", None), ("SlaExpiredFunction", None)]),
-        ("RecordFailure", [("VerifyFunction", None), ("RecordFailureFunction", None)]),
+        ("RecordFailure", [("TriageFunction", None), ("RecordFailureFunction", None)]),
     ],
 )
 def test_when_even_the_way_to_a_human_fails_the_case_is_parked_naming_the_state(
@@ -134,6 +179,7 @@ def test_when_even_the_way_to_a_human_fails_the_case_is_parked_naming_the_state(
     ("notice", "sample"),
     [
         ("received", "contact_web_product_info"),
+        ("resolved", "contact_web_product_info"),
         ("survey", "contact_web_product_info"),
         ("escalated", "contact_web_complaint"),
         ("verification_code", "contact_phone_zh_transactions"),
@@ -171,7 +217,7 @@ def test_a_notice_that_never_goes_out_is_recorded_failed_and_dead_lettered(
     )
     assert [n["type"] for n in failed] == [notice]
     assert "NotificationDeliveryError" in failed[0]["reason"]
-    # and the case went on: to a person (escalated, code) or to its end (received, survey)
+    # and the case went on: to a person (escalated, code) or to its end (received, resolved, survey)
     if notice in ("escalated", "verification_code"):
         assert open_task(runtime, client, case_id, SUPERVISOR)
         if notice == "verification_code":

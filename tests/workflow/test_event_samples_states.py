@@ -18,8 +18,8 @@ SHARED = [p for p in STATES if p not in DECISION]
 
 def test_every_state_function_has_a_sample():
     names = {p.stem for p in STATES}
-    assert {"verify", "classify", "resolve", "escalate", "apply_decision", "notify", "close"} <= names
-    assert "join_open_case" in names  # the repeat-contact step (issue 12)
+    # triage: the received notice, verification, classification and the repeat-contact step (issue 12)
+    assert {"triage", "resolve", "escalate", "apply_decision", "notify", "close"} <= names
     assert DECISION
 
 

@@ -471,7 +471,7 @@ class ClassificationResult(BaseModel):
 
 
 class RepeatContactResult(BaseModel):
-    """JoinOpenCase: whether this contact joined the customer's open case of the same intent (its own
+    """Whether this contact joined the customer's open case of the same intent (its own
     case is then closed, merged), and that case's contact count after it."""
 
     joined: bool
@@ -489,6 +489,10 @@ class ResolutionResult(BaseModel):
     supervisorSlaSeconds: int | None = None
     tier: Literal["agent", "supervisor"] = "agent"
     notification: NotificationType = "resolved"
+    # Told in the step that decided it (Resolve, ApplyDecision): the outcome's notice settled (sent, or
+    # why not), and an answer's case closed. False: the Notify / Close states do it, with their retries.
+    notified: bool = False
+    closed: bool = False
 
 
 class AgentMessage(BaseModel):
@@ -622,10 +626,14 @@ class NotificationFailedInput(StepInput):
     notification: NotificationType | None = None
 
 
+class TriagedRoute(BaseModel):
+    classification: RoutedClassification | None = None
+
+
 class RecordFailureInput(StepInput):
     failure: CaughtError = Field(default_factory=CaughtError)
     failedStep: FailedStep = Field(default_factory=FailedStep)
-    classification: RoutedClassification | None = None
+    triage: TriagedRoute | None = None  # the route Triage chose, when it got that far
 
 
 class SlaExpiredInput(StepInput):
@@ -636,11 +644,6 @@ class SlaExpiredInput(StepInput):
 
 class ClockDueInput(StepInput):
     """ClockDue reads the case's open task (its clocks as they are now, an extension included)."""
-
-
-class JoinOpenCaseInput(StepInput):
-    verification: VerificationResult
-    classification: ClassificationResult
 
 
 class StepUpFailedInput(StepInput):
@@ -656,7 +659,8 @@ class NotificationOutcome(BaseModel):
     """Notify (and Survey): what was sent, or why nothing was; the case keeps the full record."""
 
     type: NotificationType
-    status: Literal["SENT", "ALREADY_SENT", "NO_DESTINATION", "SKIPPED"]
+    # PENDING: not sent yet (Triage could not send it now): the workflow's NotifyReceived state does
+    status: Literal["SENT", "ALREADY_SENT", "NO_DESTINATION", "SKIPPED", "PENDING"]
     channel: str | None = None
     to: str | None = None  # masked
     at: str | None = None
@@ -668,10 +672,30 @@ class DeliveryFailureRecorded(BaseModel):
     recorded: bool
     type: str
     error: str
+    status: Literal["FAILED"] = "FAILED"  # the notice, on the case
 
 
 class CaseClosed(BaseModel):
     status: Literal["CLOSED"]
+
+
+class TriageInput(StepInput):
+    """Triage: a new contact (`verification` absent), or the same contact understood again after the
+    customer answered the clarifying question (the first triage's `verification` and `received`: the
+    customer is not identified or told twice)."""
+
+    verification: VerificationResult | None = None
+    received: NotificationOutcome | DeliveryFailureRecorded | None = None
+
+
+class TriageResult(BaseModel):
+    """Triage: the "received" notice (PENDING when it could not go out yet: the NotifyReceived state
+    sends it), who the customer is, what they need, and whether this contact joined their open case."""
+
+    received: NotificationOutcome | DeliveryFailureRecorded
+    verification: VerificationResult
+    classification: ClassificationResult
+    repeat: RepeatContactResult
 
 
 class TaskOpened(BaseModel):

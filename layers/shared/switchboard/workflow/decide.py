@@ -36,6 +36,8 @@ class DecisionExecutor:
                     "reason": f"reassigned by {decision.agentId}: {decision.resolution[:200]}",
                     "slaSeconds": queue_sla_seconds(queue),
                     "tier": "agent",
+                    "notified": False,  # the new team's notice is NotifyEscalated's
+                    "closed": False,
                 }
             )
         case = self.cases.get(case_id)

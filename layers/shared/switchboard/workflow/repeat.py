@@ -1,4 +1,4 @@
-"""Repeat contacts (the JoinOpenCase state, after Classify): a contact from an identified customer who
+"""Repeat contacts (in the Triage state, after classifying): a contact from an identified customer who
 already has an open case with the same intent, opened within the policy window (routing.json
 repeatContacts: the window, and the intents a person investigates), joins that case instead of
 opening a second task. The open case gets the message on
