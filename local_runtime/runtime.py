@@ -77,7 +77,6 @@ class LocalRuntime:
         self.functions: dict[str, lambda_hook.LocalFunction] = {}
         self.routes: list[dict[str, Any]] = []
         self.authorizers: dict[str, dict[str, Any]] = {}
-        self.agents: dict[str, dict[str, Any]] = {}
         self.seed: dict[str, Any] = {}
         self.state_machine_arn = ""
         self._mock: Any = None
@@ -213,7 +212,6 @@ class LocalRuntime:
             directory.put_customer(customer)
         for transaction in self.seed.get("transactions", []):
             ledger.put({**transaction, "createdAt": resolve_time(transaction["createdAt"])})
-        self.agents = {agent["token"]: agent for agent in self.seed.get("agents", [])}
         # the agents' profiles, as their first sign-in would leave them: a supervisor may reassign to them
         from switchboard.adapters.repository.agents import AgentLoad, default_capacity
 

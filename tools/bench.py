@@ -321,6 +321,8 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
         f"  {rate:6.2f} cases/s  (before {PREVIOUS['cases_per_second']}/s, target {TARGET_CASES_PER_SECOND:.0f}/s); "
         f"{succeeded}/{cases} SUCCEEDED; {cpu / cases * 1000:.0f} ms CPU per case; load average {os.getloadavg()[0]:.1f}"
     )
+    # one process: moto, the engine and every handler share one interpreter lock, so the CPU per case bounds it
+    print(f"  ceiling of one process at that CPU per case: {cases / cpu:.1f} cases/s (the rest is waiting)")
     return rate
 
 
