@@ -68,6 +68,18 @@ So the tree is kept per expression text.
 (`__reduce_ex__`, then a copy of each node's state dict) is ~7x slower than copying a node's attributes
 directly; moto already gives `DynamoType` and `Item` such a `__deepcopy__` for the same reason, and
 `Node` gets the same here (parents re-pointed through the memo, as the generic copy does).
+
+13. `DynamoDBBackend.transact_write_items` deep-copies every table a transaction names before it
+starts, to restore them if the transaction is cancelled: its cost grows with the table, not with the
+transaction (the reports' once-markers, a row per event; the tasks), and at a few hundred cases it was a
+quarter of the engine's CPU. A rollback only needs the items the transaction writes: they are
+deep-copied before it runs and put back (or removed, if they did not exist) when it raises, which is
+the only way moto's own rollback happens; moto's whole-table copies are skipped while it runs.
+
+14. `moto.events.utils.EventTemplateParser.parse` builds each rule target's input from the event with
+eight JSONPaths (`$.detail`, `$.time`...), parsing every one with jsonpath_ng's PLY parser
+(`jsonpath_ng.ext.parse`, which it imports on each call) for every target of every event put: a sixth of
+the engine's CPU, with a handful of events per case. As in 9, a parsed path is kept per path text.
 """
 
 from __future__ import annotations
@@ -306,6 +318,89 @@ def wait_until_finished(
                     break
 
 
+class _TablesNotCopied:
+    """Stands in for the `copy` module in moto's DynamoDB backend: `deepcopy` of a table hands back the
+    table itself while a transaction of this thread runs (its items are journaled instead, see 13)."""
+
+    def __init__(self) -> None:
+        import copy
+
+        self._copy = copy
+        self.inside = threading.local()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._copy, name)
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        if isinstance(value, Table) and getattr(self.inside, "transaction", False):
+            return value
+        return self._copy.deepcopy(value, memo)
+
+
+def _item_journal(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any]]:
+    """(table, hash key, range key, a deep copy of the item or None) for every item the transaction writes."""
+    import copy
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    journal = []
+    for entry in transact_items:
+        _, op = next(iter(entry.items()))
+        table = backend.tables.get(op.get("TableName"))
+        if table is None:
+            continue  # moto answers ResourceNotFound; nothing to restore
+        key = op.get("Key") or {
+            name: op.get("Item", {}).get(name) for name in (table.hash_key_attr, table.range_key_attr) if name
+        }
+        if not key.get(table.hash_key_attr):
+            continue  # moto answers the validation error before it writes anything
+        hash_key = DynamoType(key[table.hash_key_attr])
+        range_key = (
+            DynamoType(key[table.range_key_attr]) if table.range_key_attr and key.get(table.range_key_attr) else None
+        )
+        current = table.items.get(hash_key)
+        if range_key is not None:
+            current = (current or {}).get(range_key)
+        journal.append((table, hash_key, range_key, copy.deepcopy(current)))
+    return journal
+
+
+def _restore(journal: list[tuple[Any, Any, Any, Any]]) -> None:
+    for table, hash_key, range_key, item in reversed(journal):
+        if range_key is None:
+            table.items.pop(hash_key, None) if item is None else table.items.__setitem__(hash_key, item)
+        elif item is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = item
+
+
+def _journaled_transactions(transact_write_items: Any) -> Any:
+    """moto's `transact_write_items`, rolled back item by item (see 13 above)."""
+    from moto.dynamodb import models
+
+    if not isinstance(models.copy, _TablesNotCopied):
+        models.copy = _TablesNotCopied()  # type: ignore[assignment]  # the module's only copy.deepcopy of a Table
+    tables_not_copied: _TablesNotCopied = models.copy  # type: ignore[assignment]
+
+    @functools.wraps(transact_write_items)
+    def journaled(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        journal = _item_journal(self, transact_items)
+        tables_not_copied.inside.transaction = True
+        try:
+            return transact_write_items(self, transact_items)
+        except BaseException:
+            _restore(journal)
+            raise
+        finally:
+            tables_not_copied.inside.transaction = False
+
+    journaled.journals_items = True  # type: ignore[attr-defined]
+    return journaled
+
+
 def apply() -> None:
     """Idempotent: moto's engine makes its clients through `factory` and keeps parse trees from now on."""
     global _upstream_parse
@@ -347,6 +442,16 @@ def apply() -> None:
         parsed = functools.lru_cache(maxsize=512)(UpdateExpressionParser.make)
         UpdateExpressionParser.make = classmethod(lambda cls, expression_str: parsed(expression_str))
 
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if not getattr(DynamoDBBackend.transact_write_items, "journals_items", False):
+        upstream["transact_write_items"] = DynamoDBBackend.transact_write_items
+        DynamoDBBackend.transact_write_items = _journaled_transactions(DynamoDBBackend.transact_write_items)
+    import jsonpath_ng.ext
+
+    if not hasattr(jsonpath_ng.ext.parse, "cache_info"):  # EventTemplateParser imports it on every call
+        upstream["jsonpath_ng_ext_parse"] = jsonpath_ng.ext.parse
+        jsonpath_ng.ext.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)
     if not hasattr(json_path.parse, "cache_info"):
         upstream["json_path_parse"] = json_path.parse
         json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)

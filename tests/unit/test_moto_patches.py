@@ -22,7 +22,7 @@ def test_the_engine_makes_one_lambda_client_for_every_task(runtime, client):
     runtime.wait_for_execution(_auto_resolved_case(runtime, client, "patch-clients-1"))
     lambda_clients = [key for key in moto_patches.factory.clients if key[0] == "lambda"]
     created = moto_patches.factory.created
-    # when another case runs its seven Lambda tasks
+    # when another case runs its Lambda tasks
     execution = runtime.wait_for_execution(_auto_resolved_case(runtime, client, "patch-clients-2"))
     # then it succeeded through the same single Lambda client: no client was made for it
     assert execution["status"] == "SUCCEEDED"
@@ -299,3 +299,122 @@ def _nodes(node):
     for child in node.children or []:
         if isinstance(child, Node):
             yield from _nodes(child)
+
+
+@pytest.fixture
+def scratch_table(runtime):
+    """A table of this test's own (hash and range key), dropped afterwards."""
+    ddb = runtime.client("dynamodb")
+    name = f"patch-transactions-{time.monotonic_ns()}"
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    yield ddb, name
+    ddb.delete_table(TableName=name)
+
+
+def _key(pk, sk):
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(scratch_table):
+    ddb, table = scratch_table
+    # given an item with a counter at 1 and a map inside it
+    ddb.put_item(TableName=table, Item={**_key("a", "1"), "n": {"N": "1"}, "m": {"M": {"x": {"S": "before"}}}})
+    before = ddb.get_item(TableName=table, Key=_key("a", "1"))["Item"]
+    # when a transaction updates it, creates another and then fails a condition on a third
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": _key("a", "1"),
+                        "UpdateExpression": "SET n = n + :one, m.x = :after",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":after": {"S": "after"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {**_key("b", "1"), "n": {"N": "9"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": _key("c", "1"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    # then the first item is as it was, the second was never written
+    assert ddb.get_item(TableName=table, Key=_key("a", "1"))["Item"] == before
+    assert "Item" not in ddb.get_item(TableName=table, Key=_key("b", "1"))
+    # and a transaction that passes writes as moto always did
+    ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {**_key("b", "1"), "n": {"N": "9"}}}}])
+    assert ddb.get_item(TableName=table, Key=_key("b", "1"))["Item"]["n"] == {"N": "9"}
+
+
+def test_a_transaction_copies_the_items_it_writes_not_its_tables(scratch_table, monkeypatch):
+    from moto.dynamodb.models.table import Table
+
+    ddb, table = scratch_table
+    for i in range(50):  # a table with more in it than the transaction touches
+        ddb.put_item(TableName=table, Item={**_key("bulk", str(i)), "n": {"N": str(i)}})
+
+    def whole_table_copied(self, memo):
+        raise AssertionError("a transaction deep-copied a whole table")
+
+    # given copying a whole table fails loudly
+    monkeypatch.setattr(Table, "__deepcopy__", whole_table_copied, raising=False)
+    # when a transaction writes one item and one is cancelled
+    ddb.transact_write_items(
+        TransactItems=[{"Put": {"TableName": table, "Item": {**_key("one", "1"), "n": {"N": "1"}}}}]
+    )
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {**_key("one", "2"), "n": {"N": "2"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": _key("none", "1"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    # then both answered as DynamoDB does, without a copy of the table
+    assert ddb.get_item(TableName=table, Key=_key("one", "1"))["Item"]["n"] == {"N": "1"}
+    assert "Item" not in ddb.get_item(TableName=table, Key=_key("one", "2"))
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 51
+
+
+def test_an_event_targets_paths_are_parsed_once_and_read_as_upstream_does(runtime):
+    import jsonpath_ng.ext
+    from moto.events.utils import EventTemplateParser
+
+    event = {
+        "id": "e-1",
+        "time": 1764669600,  # moto keeps an event's time as a number until it delivers it
+        "detail-type": "CaseClosed",
+        "source": "switchboard.cases",
+        "region": "us-east-1",
+        "account": ACCOUNT,
+        "resources": [],
+        "detail": {"caseId": "SB261202-ABCDEF", "eventKey": "SB261202-ABCDEF#CaseClosed"},
+        "ingestion-time": "2026-12-02T10:00:00Z",
+    }
+    # given the default target input built once (its paths parsed)
+    first = EventTemplateParser.parse(input_template=None, input_paths_map={}, event=event)
+    misses = jsonpath_ng.ext.parse.cache_info().misses
+    # when another event goes to a target
+    again = EventTemplateParser.parse(input_template=None, input_paths_map={}, event={**event, "id": "e-2"})
+    # then no path was parsed again, and the input is what upstream's parser reads
+    assert jsonpath_ng.ext.parse.cache_info().misses == misses
+    assert again == {**first, "id": "e-2"}
+    upstream = moto_patches.upstream["jsonpath_ng_ext_parse"]
+    assert [m.value for m in upstream("$.detail").find(event)] == [first["detail"]]
