@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic import BaseModel as PydanticModel
 
-from ..nlp.model import INTENTS
+from ..nlp.intents import INTENTS
 
 
 class BaseModel(PydanticModel):

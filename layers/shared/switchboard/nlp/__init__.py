@@ -11,13 +11,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .intents import INTENTS
     from .language import detect_language
-    from .model import INTENTS, TextClassification, classify_text
+    from .model import TextClassification, classify_text
     from .sentiment import Sentiment, assess_sentiment
 
 _MODULE_OF = {
     "detect_language": "language",
-    "INTENTS": "model",
+    "INTENTS": "intents",
     "TextClassification": "model",
     "classify_text": "model",
     "Sentiment": "sentiment",

@@ -33,20 +33,7 @@ from array import array
 from dataclasses import dataclass
 
 from .features import FEATURE_VERSION, extract_features, normalize
-
-INTENTS: tuple[str, ...] = (
-    "account_locked",
-    "password_reset",
-    "account_profile",
-    "payment_failed",
-    "duplicate_payment",
-    "transaction_history",
-    "unrecognized_transaction",
-    "complaint",
-    "product_info",
-    "human_agent",
-    "other",
-)
+from .intents import INTENTS
 
 # Which of two needs decides the route (label rule of data/intents/DATASHEET.md): fraud
 # first, then money and account access, then complaints, then information and profile

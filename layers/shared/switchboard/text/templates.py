@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..domain.models import NotificationType, Queue
-from ..nlp.model import INTENTS
+from ..nlp.intents import INTENTS
 
 DATA_FILE = Path(__file__).parents[1] / "data" / "templates.json"
 LANGUAGES = ("zh-CN", "en")
