@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from ..adapters.repository.cases import CaseRepository, timeline_entry
-from ..adapters.repository.tasks import TaskRepository
-from ..desk.follow_up import SurveyFollowUps
-from ..domain.case_view import build_view
 from ..domain.clock import iso
 from ..domain.errors import CaseNotFound, TaskNotFound
 from ..domain.identity import Principal, is_customer_of, may_view
 from ..domain.models import CaseMessage, ContactAccepted, Feedback, MessageAccepted, VerificationCode
-from ..workflow.verify import Verification
 from .intake import Intake
+
+if TYPE_CHECKING:
+    from ..adapters.repository.tasks import TaskRepository
+    from ..desk.follow_up import SurveyFollowUps
 
 
 def _require_channel_client(who: Principal, channel: str) -> None:
@@ -46,9 +47,24 @@ class CustomerApi:
         follow_ups: SurveyFollowUps | None = None,
     ) -> None:
         self.cases = cases or CaseRepository()
-        self.tasks = tasks or TaskRepository()
         self.intake = Intake(self.cases)
-        self.follow_ups = follow_ups or SurveyFollowUps(self.cases, self.tasks)
+        self._tasks = tasks
+        self._follow_ups = follow_ups
+
+    # The tasks, the case view, the code check and the survey follow-ups serve the other routes: they are
+    # imported on their first use (or before the SnapStart snapshot), off POST /contacts' cold start.
+
+    @cached_property
+    def tasks(self) -> TaskRepository:
+        from ..adapters.repository.tasks import TaskRepository
+
+        return self._tasks or TaskRepository()
+
+    @cached_property
+    def follow_ups(self) -> SurveyFollowUps:
+        from ..desk.follow_up import SurveyFollowUps
+
+        return self._follow_ups or SurveyFollowUps(self.cases, self.tasks)
 
     def open(self, contact: Any, key: str | None, who: Principal) -> ContactAccepted:
         from ..api.errors import ApiError
@@ -85,6 +101,8 @@ class CustomerApi:
         return False
 
     def view(self, case_id: str, who: Principal) -> Any:
+        from ..domain.case_view import build_view
+
         case = self._visible_case(case_id, who)
         view = build_view(case, self.tasks, for_agent=who.is_agent)
         merged_into = case.get("mergedInto")
@@ -95,6 +113,8 @@ class CustomerApi:
         return view
 
     def verify_code(self, case_id: str, body: VerificationCode, who: Principal) -> dict[str, Any]:
+        from ..workflow.verify import Verification
+
         case = self._visible_case(case_id, who)
         if not is_customer_of(who, case):
             raise CaseNotFound(case_id)  # only the case's own customer may answer its code
