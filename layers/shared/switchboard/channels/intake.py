@@ -31,7 +31,6 @@ from ..domain.errors import (
 )
 from ..domain.identity import new_case_token
 from ..domain.models import AppChatContact, ContactAccepted, PhoneContact, WebContact
-from ..nlp.language import detect_language
 from ..observability import logger
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -50,6 +49,13 @@ def _contact_adapter() -> Any:
     from ..domain.models import Contact
 
     return TypeAdapter(Contact)
+
+
+def _detected_language(text: str) -> str:
+    # imported here: Connect and most channels name the language, and detection loads the script tables
+    from ..nlp.language import detect_language
+
+    return detect_language(text)
 
 
 def natural_key(contact: PhoneContact | AppChatContact | WebContact) -> str:
@@ -174,7 +180,7 @@ class Intake:
             "channel": contact.channel,
             "status": "RECEIVED",
             # the first notice (case number) goes out before classification: answer in the customer's script
-            "language": contact.language or detect_language(contact.message),
+            "language": contact.language or _detected_language(contact.message),
             "contact": _contact_record(contact, app_user),
             "messages": [{"at": created_at, "from": "customer", "text": contact.message}],
             "verification": {"level": "NONE"},
