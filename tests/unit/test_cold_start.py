@@ -1,6 +1,7 @@
 """What keeps the caller's first second short, checked by what a handler imports (never by timing):
 with tracing ON as deployed, the Connect and contacts handlers load neither boto3/botocore nor the
-X-Ray SDK (nor botocore's client machinery), and build no pydantic model, until their first call; the tracer is made on first use."""
+X-Ray SDK (nor botocore's client machinery), nor the modules only other routes or functions use, and
+build no pydantic model, until their first call; the tracer is made on first use."""
 
 from __future__ import annotations
 
@@ -21,8 +22,12 @@ spec = importlib.util.spec_from_file_location("h", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 from pydantic import BaseModel
-built = sorted(c.__name__ for c in BaseModel.__subclasses__() if c.__module__.startswith("switchboard")
-               and c.__dict__.get("__pydantic_complete__"))
+def subclasses(cls):  # every model, not only BaseModel's direct subclasses (ours derive from a base of ours)
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+built = sorted({c.__name__ for c in subclasses(BaseModel) if c.__module__.startswith("switchboard")
+                and c.__dict__.get("__pydantic_complete__")})
 print(json.dumps({"modules": sorted(sys.modules), "built": built}))
 """
 
@@ -52,6 +57,31 @@ def test_caller_facing_handlers_leave_aws_sdk_and_tracing_sdk_for_the_first_call
     assert not {"boto3", "botocore.session", "botocore.client", "aws_xray_sdk", "aws_xray_sdk.core"} & modules
     # and no pydantic model of ours was built at import
     assert loaded["built"] == []
+
+
+# What neither caller-facing handler needs to open a case: the classifier and language detection (the
+# Connect contact names its language; a transcript is classified on the call), the workflow's states, the
+# desk, and the contacts API's other routes (case view, task repository).
+NOT_ON_THE_CONTACT_PATH = {
+    "switchboard.nlp.model",
+    "switchboard.nlp.features",
+    "switchboard.nlp.language",
+    "switchboard.domain.case_view",
+    "switchboard.adapters.repository.tasks",
+    "switchboard.desk.tasks",
+    "switchboard.desk.follow_up",
+    "switchboard.workflow.verify",
+    "switchboard.workflow.notify",
+}
+
+
+@pytest.mark.parametrize("logical_id", ["ConnectContactFunction", "ContactsApiFunction"])
+def test_caller_facing_handlers_import_only_what_opening_a_case_needs(logical_id):
+    # given tracing ON as deployed, when the handler module is imported in a fresh interpreter
+    modules = set(imports_of(logical_id)["modules"])
+    # then it is there, without the modules that only a call, another route or another function uses
+    assert "switchboard.channels.intake" in modules
+    assert not NOT_ON_THE_CONTACT_PATH & modules
 
 
 def test_the_contacts_api_builds_its_resolver_before_the_snapshot_not_at_import():
@@ -119,3 +149,4 @@ def test_the_snapstart_hook_is_registered_on_lambda_and_skipped_elsewhere(monkey
 
     before_snapshot(warm)
     assert registered == [warm]
+
