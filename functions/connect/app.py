@@ -1,6 +1,6 @@
 """Amazon Connect contact-flow Lambda: open the case, answer the next IVR action and a prompt."""
 
-from switchboard.channels.connect import handle_contact_flow
+from switchboard.channels.connect import handle_contact_flow, warm
 from switchboard.channels.intake import Intake
 from switchboard.observability import before_snapshot, logger, metrics, tracer
 
@@ -20,10 +20,12 @@ def handler(event, context):
 
 def warm_before_snapshot():
     """SnapStart (template.yaml): what the first call would load lazily is loaded before the snapshot,
-    so a restored environment answers the caller warm. No client, connection or credential is made."""
+    so a restored environment answers the caller warm (tests/unit/test_cold_start.py). No client,
+    connection or credential is made."""
     import boto3.session  # noqa: F401 - boto3 and botocore, imported into the snapshot
 
     tracer.warm()  # the X-Ray SDK, botocore patched
+    warm(intake)  # the contact's validators, the routing policy, prompts and intent model
 
 
 before_snapshot(warm_before_snapshot)

@@ -35,11 +35,16 @@ def handler(event, context):
 
 
 def warm_before_snapshot():
-    """SnapStart (template.yaml): the resolver, boto3 and the X-Ray SDK are loaded before the snapshot,
-    so a restored environment answers its first request warm. No client, connection or credential is made."""
+    """SnapStart (template.yaml): the resolver and its routes' validators, the intake's, boto3 and the X-Ray
+    SDK are loaded before the snapshot, so a restored environment answers its first request warm
+    (tests/unit/test_cold_start.py). No client, connection or credential is made."""
     import boto3.session  # noqa: F401 - boto3 and botocore, imported into the snapshot
+    from switchboard.api.docs import security_schemes
 
-    app()
+    # the resolver, and every route's validators: Powertools builds a route's on its first request
+    # (describing the routes builds the same ones)
+    app().get_openapi_schema(security_schemes=security_schemes())
+    api.warm()  # the intake's validators, the other routes' modules
     tracer.warm()  # the X-Ray SDK, botocore patched
 
 

@@ -20,6 +20,13 @@ DESCRIPTION = (
 SWAGGER_PATH = "/swagger"
 
 
+def security_schemes() -> dict[str, Any]:
+    """The scheme the routes' `security` names (contacts.BEARER): agents', channels' and case tokens."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    return {"bearer": HTTPBearer()}
+
+
 def _as_served(document: dict[str, Any]) -> dict[str, Any]:
     """Two corrections to what Powertools generates: our validation errors answer 400 in the one error
     shape (Powertools documents a 422 of its own on every route, and the schemas of its own error
@@ -56,8 +63,6 @@ def _documented_resolver() -> Any:
 def documentation() -> Any:
     """A resolver holding both areas' routers (never asked to answer them: API Gateway sends those
     routes to their own functions), with Swagger UI enabled on it."""
-    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-
     from ..channels.customers import CustomerApi
     from ..desk.tasks import AgentDesk
     from ..desk.views import DeskViews
@@ -75,17 +80,15 @@ def documentation() -> Any:
         title=TITLE,
         version=VERSION,
         description=DESCRIPTION,
-        security_schemes={"bearer": HTTPBearer()},
+        security_schemes=security_schemes(),
     )
     return app
 
 
 @cache
 def document() -> str:
-    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-
     return documentation().get_openapi_json_schema(
-        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes={"bearer": HTTPBearer()}
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=security_schemes()
     )
 
 

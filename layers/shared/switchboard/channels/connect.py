@@ -15,6 +15,20 @@ from ..text.prompts import prompt_text
 from .intake import Intake
 
 
+def warm(intake: Intake) -> None:
+    """Before the SnapStart snapshot (functions/connect/app.py): what a caller's first call would load or
+    build lazily is loaded now (the intake's validators and settings, the routing policy, the prompts'
+    team names, the intent model), so a restored environment answers the first caller warm. No AWS call."""
+    from ..nlp import classify_text
+    from ..text.templates import team_name
+    from ..workflow.classify import is_confident
+
+    intake.warm()
+    route_for("human_agent")
+    team_name("general", "zh-CN")
+    is_confident(classify_text("warm"))
+
+
 def _language(params: dict[str, str], attributes: dict[str, str], text: str) -> str:
     chosen = params.get("language") or attributes.get("language") or ""
     if chosen.lower().startswith("en"):

@@ -66,6 +66,15 @@ class CustomerApi:
 
         return self._follow_ups or SurveyFollowUps(self.cases, self.tasks)
 
+    def warm(self) -> None:
+        """Before the SnapStart snapshot (functions/contacts_api/app.py): the intake's validators and the
+        other routes' modules, loaded now instead of on a restored environment's first request. No AWS call."""
+        from ..domain.case_view import build_view  # noqa: F401
+        from ..workflow.verify import Verification  # noqa: F401
+
+        self.intake.warm()
+        self.follow_ups  # noqa: B018 - cached properties (the task repository too): built here, once
+
     def open(self, contact: Any, key: str | None, who: Principal) -> ContactAccepted:
         from ..api.errors import ApiError
 

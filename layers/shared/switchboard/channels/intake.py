@@ -93,6 +93,21 @@ class Intake:
         self._ddb = ddb
         self.sessions = sessions or ChatSessions(ddb)
 
+    def warm(self) -> None:
+        """Before the SnapStart snapshot (the handlers' warm_before_snapshot): what a first contact would
+        build or load lazily is built now, so a restored environment's first caller waits on none of it.
+        No AWS client is made and nothing is called."""
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: F401
+
+        from ..nlp.language import detect_language
+
+        settings()
+        for model in (PhoneContact, AppChatContact, WebContact, ContactAccepted):
+            model.model_rebuild()  # their validators (deferred at import: domain.models' BaseModel)
+        _contact_adapter()
+        self._idempotency_config  # noqa: B018 - a cached property: built here, once
+        detect_language("warm")  # a contact that names no language
+
     def register_lambda_context(self, context: Any) -> None:
         """Call once per invocation: an IN_PROGRESS record then expires with this invocation's
         remaining time (shorter than the function timeout), not with the 24-hour record TTL."""
