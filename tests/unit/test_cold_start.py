@@ -84,6 +84,9 @@ def test_caller_facing_handlers_import_only_what_opening_a_case_needs(logical_id
     # then it is there, without the modules that only a call, another route or another function uses
     assert "switchboard.channels.intake" in modules
     assert not NOT_ON_THE_CONTACT_PATH & modules
+    # and the models' classes (and the routing policy's, which makes Route) are made on the first call, or
+    # before the snapshot (the test below), not at import
+    assert not {"switchboard.domain.models", "switchboard.domain.routing"} & modules
 
 
 def test_the_contacts_api_builds_its_resolver_before_the_snapshot_not_at_import():

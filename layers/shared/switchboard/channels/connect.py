@@ -5,20 +5,25 @@ synchronously (intake + the IVR menu / text model); the workflow does the rest."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..domain.models import PhoneContact, normalise_text
-from ..domain.routing import ivr_intent, ivr_menu, route_for
 from ..text.prompts import prompt_text
 from .intake import Intake
+
+if TYPE_CHECKING:
+    from ..domain.models import PhoneContact
+
+# The models and the routing policy (which builds Route) are imported by the functions that use them: their
+# classes are made on a caller's first call, or before the SnapStart snapshot (warm), not at this import.
 
 
 def warm(intake: Intake) -> None:
     """Before the SnapStart snapshot (functions/connect/app.py): what a caller's first call would load or
     build lazily is loaded now (the intake's validators and settings, the routing policy, the prompts'
     team names, the intent model), so a restored environment answers the first caller warm. No AWS call."""
+    from ..domain.routing import route_for
     from ..nlp import classify_text
     from ..text.templates import team_name
     from ..workflow.classify import is_confident
@@ -47,6 +52,8 @@ def _flat(**values: Any) -> dict[str, str]:
 
 
 def handle_contact_flow(event: dict[str, Any], intake: Intake | None = None) -> dict[str, str]:
+    from ..domain.models import PhoneContact, normalise_text
+
     details = event.get("Details") or {}
     data = details.get("ContactData") or {}
     params = {k: str(v) for k, v in (details.get("Parameters") or {}).items()}
@@ -110,6 +117,7 @@ def _offered(text: str) -> dict[str, str]:
     choices a chat customer would get), in the order offered; needs without a menu digit are left out."""
     if not text:
         return {}
+    from ..domain.routing import ivr_menu
     from ..nlp import classify_text
     from ..workflow.classify import is_confident
 
@@ -121,10 +129,14 @@ def _offered(text: str) -> dict[str, str]:
 
 
 def _agent_digit() -> str:
+    from ..domain.routing import ivr_menu
+
     return next(digit for digit, intent in ivr_menu().items() if intent == "human_agent")
 
 
 def _next_action(contact: PhoneContact, text: str) -> tuple[str, str]:
+    from ..domain.routing import ivr_intent, route_for
+
     intent = ivr_intent(contact.ivrChoice)
     if not intent:
         from ..nlp import classify_text

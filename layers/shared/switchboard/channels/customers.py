@@ -9,12 +9,12 @@ from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..domain.clock import iso
 from ..domain.errors import CaseNotFound, TaskNotFound
 from ..domain.identity import Principal, is_customer_of, may_view
-from ..domain.models import CaseMessage, ContactAccepted, Feedback, MessageAccepted, VerificationCode
 from .intake import Intake
 
 if TYPE_CHECKING:
     from ..adapters.repository.tasks import TaskRepository
     from ..desk.follow_up import SurveyFollowUps
+    from ..domain.models import CaseMessage, ContactAccepted, Feedback, MessageAccepted, VerificationCode
 
 
 def _require_channel_client(who: Principal, channel: str) -> None:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import time
 from functools import cache, cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..adapters import aws
 from ..adapters.events import publish
@@ -30,8 +30,10 @@ from ..domain.errors import (
     TransientError,
 )
 from ..domain.identity import new_case_token
-from ..domain.models import AppChatContact, ContactAccepted, PhoneContact, WebContact
 from ..observability import logger
+
+if TYPE_CHECKING:  # the models are imported where they are used: built on a first contact, not at import
+    from ..domain.models import AppChatContact, ContactAccepted, PhoneContact, WebContact
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IN_PROGRESS_WAIT_SECONDS = 5.0
@@ -59,9 +61,9 @@ def _detected_language(text: str) -> str:
 
 
 def natural_key(contact: PhoneContact | AppChatContact | WebContact) -> str:
-    if isinstance(contact, PhoneContact):
+    if contact.channel == "phone":
         return f"phone:{contact.contactId}"
-    if isinstance(contact, AppChatContact):
+    if contact.channel == "app_chat":
         return f"app_chat:{contact.sessionId}:{contact.messageId}"
     return f"web:{contact.submissionId}"
 
@@ -75,7 +77,7 @@ def case_id_for(key: str, when: float | None = None) -> str:
 
 def _contact_record(contact: PhoneContact | AppChatContact | WebContact, app_user: str | None) -> dict[str, Any]:
     record = contact.model_dump(exclude={"message", "language", "channel"}, exclude_none=True)
-    if isinstance(contact, AppChatContact) and app_user:
+    if contact.channel == "app_chat" and app_user:
         record["appUserId"] = app_user
     return record
 
@@ -99,6 +101,7 @@ class Intake:
         No AWS client is made and nothing is called."""
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: F401
 
+        from ..domain.models import AppChatContact, ContactAccepted, PhoneContact, WebContact
         from ..nlp.language import detect_language
 
         settings()
@@ -118,6 +121,8 @@ class Intake:
     def accept(
         self, contact: PhoneContact | AppChatContact | WebContact, *, idempotency_key: str | None, app_user: str | None
     ) -> ContactAccepted:
+        from ..domain.models import ContactAccepted
+
         key = f"{contact.channel}:key:{idempotency_key}" if idempotency_key else natural_key(contact)
         body = contact.model_dump(mode="json")
         # The idempotency record keeps only the token's hash: the token goes to the request that made it.
@@ -181,7 +186,7 @@ class Intake:
     def _open(self, request: dict[str, Any]) -> dict[str, Any]:
         contact = _contact_adapter().validate_python(request["contact"])
         app_user = request.get("appUser")
-        if isinstance(contact, AppChatContact) and app_user:
+        if contact.channel == "app_chat" and app_user:
             session_key = f"{app_user}#{contact.sessionId}"
             open_case = self.sessions.open_case(session_key)
             if open_case:
@@ -204,7 +209,7 @@ class Intake:
             "updatedAt": created_at,
             "timeline": [timeline_entry("received", f"contact received by {contact.channel}", "customer")],
         }
-        if isinstance(contact, AppChatContact) and app_user:
+        if contact.channel == "app_chat" and app_user:
             case["openSessionKey"] = f"{app_user}#{contact.sessionId}"
         case_id, created = self._claim_case_id(key, case)
         session_key = case.get("openSessionKey")
