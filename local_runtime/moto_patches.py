@@ -446,7 +446,9 @@ def apply() -> None:
 
     if not getattr(DynamoDBBackend.transact_write_items, "journals_items", False):
         upstream["transact_write_items"] = DynamoDBBackend.transact_write_items
-        DynamoDBBackend.transact_write_items = _journaled_transactions(DynamoDBBackend.transact_write_items)
+        DynamoDBBackend.transact_write_items = _journaled_transactions(  # type: ignore[method-assign]
+            DynamoDBBackend.transact_write_items
+        )
     import jsonpath_ng.ext
 
     if not hasattr(jsonpath_ng.ext.parse, "cache_info"):  # EventTemplateParser imports it on every call

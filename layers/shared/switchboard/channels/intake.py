@@ -222,7 +222,7 @@ class Intake:
         if not created:
             # this request ran before and its answer was never stored (it failed after the case was
             # written): answer the same case, with this request's token since the first one reached no one
-            self.cases.update(case_id, fields={"caseTokenHash": token_hash})
+            self.cases.update(case_id, fields={"caseTokenHash": token_hash}, answer_item=False)
         try:
             self._start_workflow(case_id)
         except Exception as exc:

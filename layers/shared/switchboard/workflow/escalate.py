@@ -341,7 +341,11 @@ class Escalations:
         classification chose (general when it failed before that)."""
         error = str(failure.get("Error", "Unknown"))
         cause = redact_text(failure_message(failure))[:300]
-        case = self.cases.record(case_id, "failure", f"step {step} failed: {error}: {cause}", status="FAILED")
+        case = self.cases.update(
+            case_id,
+            fields={"status": "FAILED"},
+            timeline=[timeline_entry("failure", f"step {step} failed: {error}: {cause}")],
+        )
         queue = classified_queue or "general"
         return ResolutionResult(
             outcome="ESCALATE",

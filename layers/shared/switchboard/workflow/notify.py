@@ -142,6 +142,7 @@ class Notifier:
                 fields={marker: entry["at"]} if once else None,
                 append={"notifications": [entry]},
                 timeline=[timeline_entry("notification", f"{notification_type} sent by {channel} to {entry['to']}")],
+                answer_item=False,
             )
         except TransientError:
             if once:
@@ -169,6 +170,7 @@ class Notifier:
             fields={"deliveryFailed": True},
             append={"notifications": [entry]},
             timeline=[timeline_entry("notification", f"{notification_type}: delivery failed after retries: {reason}")],
+            answer_item=False,
         )
         return entry
 

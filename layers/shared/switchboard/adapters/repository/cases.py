@@ -65,8 +65,11 @@ class CaseRepository:
         condition: str | None = None,
         condition_values: dict[str, Any] | None = None,
         condition_names: dict[str, str] | None = None,
+        answer_item: bool = True,
     ) -> dict[str, Any]:
-        """Set fields and append to list attributes in one atomic write; answers the new item."""
+        """Set fields and append to list attributes in one atomic write; answers the new item (an empty
+        dict with `answer_item=False`: a write whose caller reads nothing back need not carry the whole
+        case back through DynamoDB's answer)."""
         names: dict[str, str] = {}
         values: dict[str, Any] = {":now": marshal_value(iso())}
         sets = ["#updatedAt = :now"]
@@ -102,13 +105,13 @@ class CaseRepository:
                 ConditionExpression=cond,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
+                ReturnValues="ALL_NEW" if answer_item else "NONE",
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             if self.find(case_id) is None:
                 raise CaseNotFound(case_id) from None
             raise
-        return unmarshal(answer["Attributes"])
+        return unmarshal(answer["Attributes"]) if answer_item else {}
 
     def open_cases_of(self, customer_id: str, since: str, until: str) -> list[dict[str, Any]]:
         """The customer's cases created between `since` and `until` (the byCustomer index: caseId,
@@ -152,9 +155,9 @@ class CaseRepository:
             return current if current and from_case in current.get("joinedCases", []) else None
         return unmarshal(answer["Attributes"])
 
-    def record(self, case_id: str, stage: str, detail: str, actor: str = "system", **fields: Any) -> dict[str, Any]:
-        """The common write: set some fields and add one timeline entry."""
-        return self.update(case_id, fields=fields, timeline=[timeline_entry(stage, detail, actor)])
+    def record(self, case_id: str, stage: str, detail: str, actor: str = "system", **fields: Any) -> None:
+        """The common write: set some fields and add one timeline entry (nothing read back)."""
+        self.update(case_id, fields=fields, timeline=[timeline_entry(stage, detail, actor)], answer_item=False)
 
     def claim_once(self, case_id: str, marker: str, value: Any, reclaimable: Any = None) -> bool:
         """Set `marker` only if it is absent (or still `reclaimable`): the dedupe key of a one-time
