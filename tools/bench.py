@@ -276,7 +276,9 @@ def cost_per_case(runtime: Any, client: Any) -> dict[str, tuple[int, int, int]]:
         f"${LAMBDA_REQUEST_USD} per Lambda request, {ASSUMED_MEMORY_GB * 1024:.0f} MB arm64 x "
         f"{ASSUMED_DURATION_S * 1000:.0f} ms at ${LAMBDA_GB_SECOND_USD}/GB-s; DynamoDB/SNS/SES extra)"
     )
-    print(f"  {'path':<15}{'transitions':>12}{'workflow λ':>12}{'API λ':>8}{'≈ USD/case':>12}   before")
+    print(
+        f"  {'path':<15}{'transitions':>12}{'workflow λ':>12}{'API λ':>8}{'intake+workflow':>17}{'≈ USD/case':>12}   before"
+    )
     figures = {}
     for path, run in PATHS.items():
         _first_contact(runtime)
@@ -291,16 +293,19 @@ def cost_per_case(runtime: Any, client: Any) -> dict[str, tuple[int, int, int]]:
         cost = transitions * TRANSITION_USD + total * lambda_each
         previous = PREVIOUS.get(path.replace("-", "_"))
         note = f"{previous[0]} transitions, {previous[1]} invocations ≈ $0.00028" if previous else "-"
-        print(f"  {path:<15}{transitions:>12}{workflow:>12}{api:>8}{cost:>12.5f}   {note}")
         outside = {name: after[name] - before.get(name, 0) for name in after if after[name] > before.get(name, 0)}
         for function in filter(None, map(_scheduled_function, events)):  # the workflow's share
             name = next(n for n in outside if function.endswith(n))
             outside[name] -= 1
+        # as issue 16 counted them: the contact's intake and the workflow's own
+        counted = workflow + outside.get("ContactsApiFunction", 0) + outside.get("ConnectContactFunction", 0)
+        print(f"  {path:<15}{transitions:>12}{workflow:>12}{api:>8}{counted:>17}{cost:>12.5f}   {note}")
         print("  " + " " * 15 + "  outside the workflow: " + ", ".join(f"{n} {c}" for n, c in outside.items() if c))
         figures[path] = (transitions, workflow, api)
     print(
         "  (API λ: the contacts API for the contact and the customer's code, the agent's completion, and the\n"
         "   customer routes' Lambda authorizer in front of each; issue 16 counted intake + workflow, no authorizer.\n"
+        "   intake+workflow: the contacts API's (or Connect's) and the workflow's invocations, issue 16's count.\n"
         "   Targets: auto-resolved <= 8 transitions and <= 4 invocations; escalated <= 14 transitions)"
     )
     return figures

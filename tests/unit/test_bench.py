@@ -37,10 +37,13 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
         "auto-resolved",
         "code",
         "escalated",
+        "intake+workflow",
+        "outside the workflow: ContactsApiFunction",
         "== 3. local engine",
         "cases/s",
+        "ceiling of one process",
         "== 4. warm latency",
     ):
         assert line in out, f"missing {line!r} in:\n{out}"
     rows = [row.split() for row in out.splitlines() if row.strip().startswith(("auto-resolved", "code", "escalated"))]
-    assert all(int(row[1]) > 0 and int(row[2]) > 0 for row in rows), out  # transitions and invocations counted
+    assert all(int(row[1]) > 0 and int(row[2]) > 0 and int(row[4]) > 0 for row in rows), out  # counted, not blank
