@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
 
-from ..config import settings
 from ..domain.errors import TransientError
 from ..domain.routing import limit
-from . import aws
 from .dynamo import marshal, unmarshal
+from .repository.base import TableRepository
 
 MAX_WRITE_ATTEMPTS = 20
 
@@ -22,18 +20,8 @@ def subject_key(kind: str, value: str) -> str:
     return f"{kind}#{hashlib.sha256(value.strip().lower().encode('utf-8')).hexdigest()[:32]}"
 
 
-class Limits:
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().limits_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
+class Limits(TableRepository):
+    table_setting = "limits_table"
 
     def take(self, name: str, key: str) -> bool:
         """Count one use of `name` (a policy limit) for `key`; False when the window is full."""

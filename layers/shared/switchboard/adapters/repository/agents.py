@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...config import settings
 from ...domain.clock import iso
 from ...domain.routing import policy
-from .. import aws
 from ..dynamo import marshal_value, unmarshal
+from .base import TableRepository
 
 
 def default_capacity() -> int:
@@ -33,18 +32,8 @@ def load_change(table: str, agent_id: str, delta: int, capacity: int | None = No
     return {"Update": update}
 
 
-class AgentLoad:
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().agent_load_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
+class AgentLoad(TableRepository):
+    table_setting = "agent_load_table"
 
     def remember(self, agent_id: str, queues: list[str], languages: list[str], capacity: int) -> None:
         """The profile as the agent's own token tells it (refreshed on each hand-out or claim): what a

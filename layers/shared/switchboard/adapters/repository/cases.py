@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...config import settings
 from ...domain.clock import iso
 from ...domain.errors import CaseNotFound
-from .. import aws
 from ..dynamo import marshal, marshal_value, unmarshal
+from .base import TableRepository
 
 OPEN_STATUSES = ("RECEIVED", "VERIFYING", "AWAITING_CUSTOMER", "CLASSIFIED", "ESCALATED", "RESOLVED", "FAILED")
 
@@ -17,18 +16,8 @@ def timeline_entry(stage: str, detail: str, actor: str = "system") -> dict[str, 
     return {"at": iso(), "stage": stage, "detail": detail, "actor": actor}
 
 
-class CaseRepository:
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().cases_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
+class CaseRepository(TableRepository):
+    table_setting = "cases_table"
 
     def create(self, item: dict[str, Any]) -> bool:
         """Write a new case; False when the case id exists already (a retried intake)."""

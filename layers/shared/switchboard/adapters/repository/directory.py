@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...config import settings
 from ...domain.clock import iso
-from .. import aws
 from ..dynamo import marshal, marshal_value, unmarshal
+from .base import TableRepository
 
 ALIAS_KINDS = ("PHONE", "EMAIL", "APPUSER", "ACCOUNT")
 
@@ -31,18 +30,8 @@ def alias_key(kind: str, value: str) -> str:
     return f"{kind}#{value.lower() if kind == 'EMAIL' else value}"
 
 
-class CustomerDirectory:
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().customers_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
+class CustomerDirectory(TableRepository):
+    table_setting = "customers_table"
 
     def _get(self, pk: str) -> dict[str, Any] | None:
         found = self.client.get_item(TableName=self.table, Key={"pk": {"S": pk}}, ConsistentRead=True)
@@ -120,20 +109,10 @@ class CustomerDirectory:
             return False
 
 
-class Ledger:
+class Ledger(TableRepository):
     """Transactions of a customer, sorted by time (`sk` = createdAt#transactionId)."""
 
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().transactions_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
+    table_setting = "transactions_table"
 
     def put(self, transaction: dict[str, Any]) -> None:
         sk = f"{transaction['createdAt']}#{transaction['transactionId']}"

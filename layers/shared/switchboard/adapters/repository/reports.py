@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...config import settings
-from ..aws import dynamodb
 from ..dynamo import marshal_value, unmarshal
+from .base import TableRepository
 
 
 @dataclass
@@ -63,18 +62,8 @@ class Change:
 MAX_CHANGES = 99  # a transaction takes 100 items: the changes and the event's marker
 
 
-class ReportStore:
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().reports_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or dynamodb()
+class ReportStore(TableRepository):
+    table_setting = "reports_table"
 
     def apply_once(self, event_key: str, detail_type: str, at: str, changes: list[Change]) -> bool:
         """The event's changes and its marker in one transaction; False when the key was applied before."""

@@ -8,8 +8,7 @@ import hashlib
 import time
 from typing import Any
 
-from ...config import settings
-from .. import aws
+from .base import TableRepository
 
 CLAIM_TTL_SECONDS = 30 * 24 * 3600  # a backstop: closing the case releases the claim
 
@@ -18,18 +17,8 @@ def _key(session_key: str) -> dict[str, Any]:
     return {"id": {"S": "chat-session#" + hashlib.sha256(session_key.encode("utf-8")).hexdigest()}}
 
 
-class ChatSessions:
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().idempotency_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
+class ChatSessions(TableRepository):
+    table_setting = "idempotency_table"
 
     def open_case(self, session_key: str) -> str | None:
         found = self.client.get_item(TableName=self.table, Key=_key(session_key), ConsistentRead=True)
@@ -67,21 +56,11 @@ class ChatSessions:
             pass  # another case holds the session now
 
 
-class SmsReplies:
+class SmsReplies(TableRepository):
     """Which case an SMS from a number answers: set when an agent's question goes to that number by
     SMS, so an inbound text finds its case by one read (the number is kept only as a hash)."""
 
-    def __init__(self, client: Any | None = None, table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-
-    @property
-    def table(self) -> str:
-        return self._table or settings().idempotency_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
+    table_setting = "idempotency_table"
 
     @staticmethod
     def _key(phone: str) -> dict[str, Any]:

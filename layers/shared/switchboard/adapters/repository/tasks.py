@@ -13,9 +13,9 @@ from ...config import settings
 from ...domain.clock import iso
 from ...domain.errors import AtCapacity, ConcurrentUpdate, TaskConflict, TaskNotFound
 from ...domain.models import PRIORITY_RANK
-from .. import aws
 from ..dynamo import marshal, marshal_value, unmarshal
 from .agents import load_change
+from .base import TableRepository
 
 OPEN = "OPEN"
 CLAIMED = "CLAIMED"
@@ -28,23 +28,16 @@ def queue_order(priority: str, sla_due_at: str, task_id: str) -> str:
     return f"{PRIORITY_RANK.get(priority, 9)}#{sla_due_at}#{task_id}"
 
 
-class TaskRepository:
-    def __init__(self, client: Any | None = None, table: str | None = None, agents_table: str | None = None) -> None:
-        self._client = client
-        self._table = table  # else the settings' name, read on first use (cold start)
-        self._agents_table = agents_table  # else the settings' name, read on first use (cold start)
+class TaskRepository(TableRepository):
+    table_setting = "tasks_table"
 
-    @property
-    def table(self) -> str:
-        return self._table or settings().tasks_table
+    def __init__(self, client: Any | None = None, table: str | None = None, agents_table: str | None = None) -> None:
+        super().__init__(client, table)
+        self._agents_table = agents_table  # else the settings' name, read on first use (cold start)
 
     @property
     def agents_table(self) -> str:
         return self._agents_table or settings().agent_load_table
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
 
     def create(self, task: dict[str, Any]) -> bool:
         item = {
