@@ -91,3 +91,42 @@ def test_a_typed_email_is_a_claim_and_joins_no_case(runtime, client):
     assert own.get("mergedInto") is None
     # ... and the open case is untouched
     assert case_of(client, chat["caseId"]).get("repeatContacts") == before
+
+
+def test_a_repeat_contact_whose_join_is_throttled_goes_its_own_way(runtime, client, monkeypatch):
+    # given joining an open case hits a throttled DynamoDB for this call (after the Triage's retries)
+    from switchboard.domain.errors import DependencyThrottled
+    from switchboard.workflow.repeat import RepeatContacts
+
+    original = RepeatContacts.join
+
+    def join(self, case_id, verification, classification):
+        if self.cases.get(case_id)["contact"].get("contactId") == "repeat-call-throttled":
+            raise DependencyThrottled("Query: ProvisionedThroughputExceededException")
+        return original(self, case_id, verification, classification)
+
+    monkeypatch.setattr(RepeatContacts, "join", join)
+    # and 张伟 has an open disputes case about the charge, which his call would join
+    chat = post_contact(
+        client,
+        {"channel": "app_chat", "sessionId": "repeat-chat-throttled", "messageId": "m-1", "message": CHAT_TEXT},
+        {"X-App-User": "app-zhangwei"},
+    ).json()
+    open_task(runtime, client, chat["caseId"], PAYMENTS, timeout=60)
+    # when he calls about the same charge
+    call = post_contact(
+        client,
+        {
+            "channel": "phone",
+            "callerNumber": "+8613800138000",
+            "contactId": "repeat-call-throttled",
+            "message": CALL_TEXT,
+        },
+    ).json()
+    # then the call is not lost and not failed: it has a task of its own, like any first contact
+    task = open_task(runtime, client, call["caseId"], PAYMENTS, timeout=60)
+    assert task["queue"] == "disputes"
+    case = case_of(client, call["caseId"])
+    assert case["status"] == "ESCALATED" and case.get("mergedInto") is None
+    assert not any(t["stage"] == "failure" for t in case["timeline"])
+    assert case_of(client, chat["caseId"]).get("repeatContacts") in (None, 1)  # the open case was not touched
