@@ -325,16 +325,16 @@ class _TablesNotCopied:
     def __init__(self) -> None:
         import copy
 
-        self._copy = copy
+        from moto.dynamodb.models.table import Table
+
+        self._copy, self._table_class = copy, Table  # deepcopy runs on every UpdateItem: no import there
         self.inside = threading.local()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._copy, name)
 
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
-        from moto.dynamodb.models.table import Table
-
-        if isinstance(value, Table) and getattr(self.inside, "transaction", False):
+        if isinstance(value, self._table_class) and getattr(self.inside, "transaction", False):
             return value
         return self._copy.deepcopy(value, memo)
 
