@@ -175,25 +175,12 @@ def test_when_even_the_way_to_a_human_fails_the_case_is_parked_naming_the_state(
 # ---- a notice that fails for good is recorded FAILED, and the case goes on ------------------------
 
 
-@pytest.mark.parametrize(
-    ("notice", "sample"),
-    [
-        ("received", "contact_web_product_info"),
-        ("resolved", "contact_web_product_info"),
-        ("survey", "contact_web_product_info"),
-        ("escalated", "contact_web_complaint"),
-        ("verification_code", "contact_phone_zh_transactions"),
-    ],
-)
-def test_a_notice_that_never_goes_out_is_recorded_failed_and_dead_lettered(
-    runtime, client, monkeypatch, notice, sample
-):
-    # given this notice can never be delivered for this case
+def _provider_down_for(monkeypatch, notice, key):
+    """The `notice` of the case with natural key `key` can never be delivered: its provider is down."""
     import copy
 
     from switchboard.workflow.notify import Notifier
 
-    key = f"notice-{notice}"
     original = Notifier.send
 
     def send(self, case_id, notification_type, **fields):
@@ -208,6 +195,24 @@ def test_a_notice_that_never_goes_out_is_recorded_failed_and_dead_lettered(
         return original(self, case_id, notification_type, **fields)
 
     monkeypatch.setattr(Notifier, "send", send)
+
+
+@pytest.mark.parametrize(
+    ("notice", "sample"),
+    [
+        ("received", "contact_web_product_info"),
+        ("resolved", "contact_web_product_info"),
+        ("survey", "contact_web_product_info"),
+        ("escalated", "contact_web_complaint"),
+        ("verification_code", "contact_phone_zh_transactions"),
+    ],
+)
+def test_a_notice_that_never_goes_out_is_recorded_failed_and_dead_lettered(
+    runtime, client, monkeypatch, notice, sample
+):
+    # given this notice can never be delivered for this case
+    key = f"notice-{notice}"
+    _provider_down_for(monkeypatch, notice, key)
     case_id = post_contact(client, marked(sample, key)).json()["caseId"]
     # then the case carries the notice as FAILED with the reason
     failed = runtime.wait_for(
@@ -224,3 +229,23 @@ def test_a_notice_that_never_goes_out_is_recorded_failed_and_dead_lettered(
             assert "the one-time code could not be delivered" in details(case_of(client, case_id))
     else:
         assert runtime.wait_for_execution(case_id, timeout=40)["status"] == "SUCCEEDED"
+
+
+def test_a_received_notice_whose_failure_cannot_be_recorded_does_not_stop_the_case(runtime, client, monkeypatch):
+    # given the case number can never be sent, and even recording that failure breaks
+    key = "notice-received-unrecorded"
+    _provider_down_for(monkeypatch, "received", key)
+    break_handler(monkeypatch, runtime, "NotificationFailedFunction", key)
+    # when the contact comes in
+    case_id = post_contact(client, marked("contact_web_product_info", key)).json()["caseId"]
+    # then the workflow takes the notice as failed (ReceivedNoticeNotRecorded) and still answers the customer
+    assert runtime.wait_for_execution(case_id, timeout=60)["status"] == "SUCCEEDED"
+    history = runtime.client("stepfunctions").get_execution_history(
+        executionArn=runtime.execution_arn(case_id), maxResults=1000
+    )["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert entered.index("NotifyReceived") < entered.index("ReceivedNoticeNotRecorded") < entered.index("Resolve")
+    case = case_of(client, case_id)
+    assert case["status"] == "CLOSED"
+    assert [n["status"] for n in case["notifications"] if n["type"] == "resolved"] == ["SENT"]
+    assert not [n for n in case["notifications"] if n["type"] == "received"]  # nothing claims it went out
