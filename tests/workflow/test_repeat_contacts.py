@@ -100,10 +100,10 @@ def test_a_repeat_contact_whose_join_is_throttled_goes_its_own_way(runtime, clie
 
     original = RepeatContacts.join
 
-    def join(self, case_id, verification, classification):
-        if self.cases.get(case_id)["contact"].get("contactId") == "repeat-call-throttled":
+    def join(self, case, verification, classification):
+        if case["contact"].get("contactId") == "repeat-call-throttled":
             raise DependencyThrottled("Query: ProvisionedThroughputExceededException")
-        return original(self, case_id, verification, classification)
+        return original(self, case, verification, classification)
 
     monkeypatch.setattr(RepeatContacts, "join", join)
     # and 张伟 has an open disputes case about the charge, which his call would join

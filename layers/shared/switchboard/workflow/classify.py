@@ -90,9 +90,10 @@ def classify(case: dict[str, Any]) -> ClassificationResult:
     )
 
 
-def classify_case(case_id: str, cases: CaseRepository | None = None) -> ClassificationResult:
+def classify_case(case: dict[str, Any], cases: CaseRepository | None = None) -> ClassificationResult:
+    """Classify `case` (as just read, its verification recorded) and record the result on it."""
     cases = cases or CaseRepository()
-    case = cases.get(case_id)
+    case_id = case["caseId"]
     result = classify(case)
     asked = case.get("clarify")
     if result.askCustomer:

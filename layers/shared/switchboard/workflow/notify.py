@@ -206,13 +206,16 @@ class Notifier:
         return answer["MessageId"]
 
 
-def notify_case(case_id: str, notification_type: str, notifier: Notifier | None = None) -> NotificationOutcome:
-    """Fill a notification type's fields from the case, then send it once."""
+def notify_case(
+    case_id: str, notification_type: str, notifier: Notifier | None = None, case: dict[str, Any] | None = None
+) -> NotificationOutcome:
+    """Fill a notification type's fields from the case (`case`: as the caller has just read it, else
+    read here), then send it once."""
     from ..text.durations import within_duration
     from ..text.templates import team_name
 
     notifier = notifier or Notifier()
-    case = notifier.cases.get(case_id)
+    case = case or notifier.cases.get(case_id)
     language = case.get("language") or "en"
     fields: dict[str, str] = {}
     if notification_type in ("resolved", "agent_resolution"):

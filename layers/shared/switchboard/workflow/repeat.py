@@ -60,9 +60,10 @@ class RepeatContacts:
         self.tasks = tasks or TaskRepository()
 
     def join(
-        self, case_id: str, verification: VerificationResult, classification: ClassificationResult
+        self, case: dict[str, Any], verification: VerificationResult, classification: ClassificationResult
     ) -> RepeatContactResult:
-        case = self.cases.get(case_id)
+        """`case` as just read, its verification recorded."""
+        case_id = case["caseId"]
         if case.get("mergedInto"):  # a retried invocation: it joined already
             return RepeatContactResult(joined=True, count=case.get("mergedCount"))
         # a guess below the confidence threshold is not "the same intent"

@@ -11,6 +11,8 @@ a repeat contact whose join fails on a transient error goes its own way."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..adapters.repository.cases import CaseRepository
 from ..domain.errors import NotificationDeliveryError, TransientError
 from ..domain.models import (
@@ -48,22 +50,28 @@ class Triage:
         received: NotificationOutcome | DeliveryFailureRecorded | None = None,
     ) -> TriageResult:
         """A new contact; or, with the first triage's `verification` and `received`, the same contact
-        understood again once the customer has answered the clarifying question (told and identified once)."""
+        understood again once the customer has answered the clarifying question (told and identified once).
+
+        The case is read once: each part gets it as the part before left it (verification answers the
+        case as it recorded it), and the directory is read once for the notice and the verification."""
+        case = self.cases.get(case_id)
         if verification is None or received is None:
-            received = self._tell_received(case_id)
-            verification = self.verification.verify(case_id)
-        classification = classify_case(case_id, self.cases)
+            with self.verification.directory.one_view():
+                received = self._tell_received(case)
+                verification, case = self.verification.verify(case)
+        classification = classify_case(case, self.cases)
         repeat = (
             RepeatContactResult(joined=False)  # asked which need first: joined (or not) once it is known
             if classification.askCustomer
-            else self._join(case_id, verification, classification)
+            else self._join(case, verification, classification)
         )
         return TriageResult(received=received, verification=verification, classification=classification, repeat=repeat)
 
-    def _tell_received(self, case_id: str) -> NotificationOutcome:
+    def _tell_received(self, case: dict[str, Any]) -> NotificationOutcome:
         """The case number first, before anything else is sent; PENDING when NotifyReceived must send it."""
+        case_id = case["caseId"]
         try:
-            return notify_case(case_id, "received", self.notifier)
+            return notify_case(case_id, "received", self.notifier, case=case)
         except (NotificationDeliveryError, TransientError) as exc:
             logger.warning(
                 "received notice left to NotifyReceived", extra={"caseId": case_id, "error": type(exc).__name__}
@@ -71,10 +79,12 @@ class Triage:
             return NotificationOutcome(type="received", status="PENDING")
 
     def _join(
-        self, case_id: str, verification: VerificationResult, classification: ClassificationResult
+        self, case: dict[str, Any], verification: VerificationResult, classification: ClassificationResult
     ) -> RepeatContactResult:
         try:
-            return self.repeat.join(case_id, verification, classification)
+            return self.repeat.join(case, verification, classification)
         except TransientError as exc:  # a second task is the lesser harm than no case at all
-            logger.warning("repeat contact goes its own way", extra={"caseId": case_id, "error": type(exc).__name__})
+            logger.warning(
+                "repeat contact goes its own way", extra={"caseId": case["caseId"], "error": type(exc).__name__}
+            )
             return RepeatContactResult(joined=False)

@@ -90,8 +90,9 @@ class Verification:
     def sfn(self) -> Any:
         return self._sfn or aws.stepfunctions()
 
-    def verify(self, case_id: str) -> VerificationResult:
-        case = self.cases.get(case_id)
+    def verify(self, case: dict[str, Any]) -> tuple[VerificationResult, dict[str, Any]]:
+        """Identify the contact of `case` (as just read) and record it: the result, and the case as
+        recorded (what the next part of Triage reads instead of reading it again)."""
         result = identify(case, self.directory)
         detail = (
             f"customer {result.customerId} identified by {result.matchedBy}: {result.level}"
@@ -103,8 +104,8 @@ class Verification:
             fields["customerId"] = result.customerId
         if not case.get("language") and result.language:
             fields["language"] = result.language
-        self.cases.record(case_id, "verify", detail, **fields)
-        return result
+        recorded = self.cases.update(case["caseId"], fields=fields, timeline=[timeline_entry("verify", detail)])
+        return result, recorded
 
     def start_step_up(self, case_id: str, task_token: str) -> CodeSent:
         """Send a code to the contact on file and park the workflow's token until it comes back.

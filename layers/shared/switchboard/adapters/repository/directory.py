@@ -6,6 +6,9 @@ consistent GetItem instead of a scan or an eventually-consistent index."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from ...domain.clock import iso
@@ -13,6 +16,9 @@ from ..dynamo import marshal, marshal_value, unmarshal
 from .base import TableRepository
 
 ALIAS_KINDS = ("PHONE", "EMAIL", "APPUSER", "ACCOUNT")
+
+# the items read inside a CustomerDirectory.one_view() block, by key
+_view: ContextVar[dict[str, dict[str, Any] | None] | None] = ContextVar("customer_directory_view", default=None)
 
 
 def channel_aliases(case: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -33,9 +39,26 @@ def alias_key(kind: str, value: str) -> str:
 class CustomerDirectory(TableRepository):
     table_setting = "customers_table"
 
+    @contextmanager
+    def one_view(self) -> Iterator[None]:
+        """Inside the block each directory item is read once: one invocation that looks the same
+        customer up twice (Triage's received notice, then its verification) asks DynamoDB once. Never
+        wider than an invocation: contact details on file may change between two."""
+        token = _view.set({})
+        try:
+            yield
+        finally:
+            _view.reset(token)
+
     def _get(self, pk: str) -> dict[str, Any] | None:
+        view = _view.get()
+        if view is not None and pk in view:
+            return view[pk]
         found = self.client.get_item(TableName=self.table, Key={"pk": {"S": pk}}, ConsistentRead=True)
-        return unmarshal(found.get("Item"))
+        item = unmarshal(found.get("Item"))
+        if view is not None:
+            view[pk] = item
+        return item
 
     def by_id(self, customer_id: str) -> dict[str, Any] | None:
         return self._get(f"CUSTOMER#{customer_id}")
