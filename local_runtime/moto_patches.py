@@ -80,6 +80,13 @@ the only way moto's own rollback happens; moto's whole-table copies are skipped 
 eight JSONPaths (`$.detail`, `$.time`...), parsing every one with jsonpath_ng's PLY parser
 (`jsonpath_ng.ext.parse`, which it imports on each call) for every target of every event put: a sixth of
 the engine's CPU, with a handful of events per case. As in 9, a parsed path is kept per path text.
+
+15. `moto.dynamodb.parsing.ast_nodes.DepthFirstTraverser` asks `_processing_map()` for every node it
+visits, twice (`nodes_to_be_processed`, whose docstring says "cached" but which is not, and `process`):
+a new dict of bound methods each time, then an isinstance walk over it. The Validator runs ten
+traversers over every UpdateExpression tree, so this was a third of an UpdateItem. The map is built once
+per traverser (a Validator makes new ones per request), and which of its entries a node class takes
+(the first it is an instance of, as `process` picks) is found once per class.
 """
 
 from __future__ import annotations
@@ -401,6 +408,39 @@ def _journaled_transactions(transact_write_items: Any) -> Any:
     return journaled
 
 
+def _processor_for(traverser: Any, node: Any) -> Any:
+    """The processing function `DepthFirstTraverser.process` would pick for `node`, or None when its
+    class is in no entry of the map (upstream's `isinstance(node, nodes_to_be_processed())` is false)."""
+    state = traverser.__dict__.get("_processing_once")
+    if state is None:
+        state = traverser.__dict__["_processing_once"] = (traverser._processing_map(), {})
+    processing_map, by_class = state
+    kind = type(node)
+    if kind not in by_class:
+        by_class[kind] = next((kind_key for kind_key in processing_map if issubclass(kind, kind_key)), None)
+    key = by_class[kind]
+    return None if key is None else processing_map[key]
+
+
+def _traverse_with_one_map(self: Any, node: Any, child_id: int = -1) -> Any:
+    """`DepthFirstTraverser.traverse_node_recursively`, node for node, with the map looked up once."""
+    from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
+
+    if isinstance(node, Node):
+        parent_node = node.parent
+        if node.children is not None:
+            for i, child_node in enumerate(node.children):
+                self.pre_processing_of_child(node, i)
+                self.traverse_node_recursively(child_node, i)
+        processor = _processor_for(self, node)
+        if processor is not None:
+            node = processor(node)
+            node.parent = parent_node
+            if parent_node:
+                parent_node.children[child_id] = node
+    return node
+
+
 def apply() -> None:
     """Idempotent: moto's engine makes its clients through `factory` and keeps parse trees from now on."""
     global _upstream_parse
@@ -437,6 +477,11 @@ def apply() -> None:
 
     if "__deepcopy__" not in Node.__dict__:
         Node.__deepcopy__ = _node_deepcopy
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+
+    if DepthFirstTraverser.traverse_node_recursively is not _traverse_with_one_map:
+        upstream["traverse_node_recursively"] = DepthFirstTraverser.traverse_node_recursively
+        DepthFirstTraverser.traverse_node_recursively = _traverse_with_one_map
     if "update_expression_make" not in upstream:
         upstream["update_expression_make"] = UpdateExpressionParser.make
         parsed = functools.lru_cache(maxsize=512)(UpdateExpressionParser.make)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -418,3 +419,94 @@ def test_an_event_targets_paths_are_parsed_once_and_read_as_upstream_does(runtim
     assert again == {**first, "id": "e-2"}
     upstream = moto_patches.upstream["jsonpath_ng_ext_parse"]
     assert [m.value for m in upstream("$.detail").find(event)] == [first["detail"]]
+
+
+UPDATES = [
+    # (update expression, None or what DynamoDB's refusal says): what the workflow writes, and refusals
+    ("SET #n = if_not_exists(#n, :zero) + :one, #l = list_append(if_not_exists(#l, :empty), :l)", None),
+    ("SET #m.#x = :s, #c = #c - :one REMOVE #gone", None),
+    ("ADD #tags :tags, #c :one DELETE #old :tags", None),
+    ("SET #l[0] = :s, #n = :one", None),
+    ("SET #missing = #nothing + :one", "does not exist in the item"),
+    ("SET #s = :s, #s = :s", "Two document paths overlap"),
+    ("SET #pk = :s", "part of the key"),
+    ("SET #m.#x = :empty, #tags = :tags ADD #c :s", "incorrect data type"),
+]
+
+
+def _apply_updates(ddb, table, pk):
+    names = {
+        "#n": "n", "#l": "l", "#m": "m", "#x": "x", "#c": "c", "#gone": "gone", "#tags": "tags",
+        "#old": "old", "#missing": "missing", "#nothing": "nothing", "#s": "s", "#pk": "pk",
+    }  # fmt: skip
+    values = {
+        ":zero": {"N": "0"}, ":one": {"N": "1"}, ":empty": {"L": []}, ":l": {"L": [{"S": "x"}]},
+        ":s": {"S": "v"}, ":tags": {"SS": ["a", "b"]},
+    }  # fmt: skip
+    ddb.put_item(
+        TableName=table,
+        Item={**_key(pk, "1"), "m": {"M": {}}, "c": {"N": "5"}, "gone": {"S": "x"}, "old": {"SS": ["a", "z"]}},
+    )
+    outcomes = []
+    for expression, _ in UPDATES:
+        used = set(re.findall(r"[#:][a-z]+", expression))
+        try:
+            ddb.update_item(
+                TableName=table,
+                Key=_key(pk, "1"),
+                UpdateExpression=expression,
+                ExpressionAttributeNames={k: v for k, v in names.items() if k in used},
+                ExpressionAttributeValues={k: v for k, v in values.items() if k in used},
+            )
+            outcomes.append("ok")
+        except ddb.exceptions.ClientError as exc:
+            outcomes.append(f"{exc.response['Error']['Code']}: {exc.response['Error']['Message']}")
+        item = ddb.get_item(TableName=table, Key=_key(pk, "1"))["Item"]
+        outcomes.append({k: v for k, v in item.items() if k != "pk"})
+    return outcomes
+
+
+def test_update_expressions_validate_as_upstreams_traversal_does(scratch_table):
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+
+    ddb, table = scratch_table
+    # when the same updates run through the patched traversal and through upstream's
+    ours = _apply_updates(ddb, table, "ours")
+    patched = DepthFirstTraverser.traverse_node_recursively
+    DepthFirstTraverser.traverse_node_recursively = moto_patches.upstream["traverse_node_recursively"]
+    try:
+        theirs = _apply_updates(ddb, table, "theirs")
+    finally:
+        DepthFirstTraverser.traverse_node_recursively = patched
+    # then every item and every refusal is the same, and each refusal is the one its case names
+    assert ours == theirs
+    for (expression, refusal), outcome in zip(UPDATES, ours[::2], strict=True):
+        if refusal is None:
+            assert outcome == "ok", expression
+        else:
+            assert outcome.startswith("ValidationException") and refusal in outcome, (expression, outcome)
+
+
+def test_a_traverser_builds_its_processing_map_once(scratch_table, monkeypatch):
+    from moto.dynamodb.parsing.validators import ExecuteOperations
+
+    ddb, table = scratch_table
+    built, made = [], []
+    original_map, original_init = ExecuteOperations._processing_map, ExecuteOperations.__init__
+
+    def counted_map(self):
+        built.append(self)
+        return original_map(self)
+
+    def counted_init(self, *args, **kwargs):
+        made.append(self)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(ExecuteOperations, "_processing_map", counted_map)
+    monkeypatch.setattr(ExecuteOperations, "__init__", counted_init)
+    # when an update with a few dozen nodes runs three times
+    _apply_updates(ddb, table, "counted")
+    # then each traverser that got to work asked for its map once, however many nodes it visited (one
+    # of an update refused earlier never starts)
+    assert built and len({id(t) for t in built}) == len(built)
+    assert {id(t) for t in built} <= {id(t) for t in made}
