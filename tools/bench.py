@@ -6,7 +6,8 @@
    client, and a naive Powertools handler.
 2. Cost per case: state transitions, Lambda invocations and the estimated price of each path
    (auto-resolved, one-time code, escalated to an agent), with the prices assumed.
-3. Local engine: automatically resolved cases per second at 8 concurrent contacts.
+3. Local engine: automatically resolved cases per second at 8 concurrent contacts, the AWS calls a case
+   makes and what the cheapest of them costs in-process (the floor under the CPU per case).
 4. Warm latency of the Connect function and of POST /contacts on the local runtime.
 
 `--quick` (the smoke test in `make test`): one interpreter per figure, few cases. Same code paths.
@@ -23,6 +24,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -327,9 +330,11 @@ def _contacts_at_once(runtime: Any, client: Any, ids: range, tag: str) -> tuple[
                 i = next(next_case, None)
             if i is None:
                 return
-            _first_contact(runtime)
+            with CALLS.harness():
+                _first_contact(runtime)
             answer = _post_contact(client, {**body, "submissionId": f"bench-{tag}-{i}"})
-            execution = runtime.wait_for_execution(answer["caseId"], timeout=120)
+            with CALLS.harness():
+                execution = runtime.wait_for_execution(answer["caseId"], timeout=120)
             with lock:
                 statuses.append(execution["status"])
 
@@ -346,13 +351,59 @@ def _environments(runtime: Any) -> int:
     return sum(getattr(fn.handler, "started", 0) for fn in runtime.functions.values())
 
 
+class _CallCounter:
+    """Counts the AWS calls this process makes (a botocore before-send handler, first in line)."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.calls: Counter[str] = Counter()
+        self.counting = False
+        self._harness = threading.local()
+
+    def __call__(self, event_name: str, **_: Any) -> None:
+        if self.counting and not getattr(self._harness, "on", False):
+            self.calls[event_name.split(".")[2]] += 1  # before-send.<service>.<Operation>
+
+    @contextmanager
+    def harness(self) -> Iterator[None]:
+        """The bench's own calls on this thread (clearing limits, waiting for an execution): not a case's."""
+        self._harness.on = True
+        try:
+            yield
+        finally:
+            self._harness.on = False
+
+
+CALLS = _CallCounter()
+
+
+def _call_floor(runtime: Any, calls: int = 300) -> float:
+    """CPU ms of the cheapest call a case makes: a GetItem of a small item, through boto3 and moto."""
+    ddb, table = runtime.client("dynamodb"), runtime.refs["LimitsTable"]
+    ddb.put_item(TableName=table, Item={"id": {"S": "bench-floor"}})
+    ddb.get_item(TableName=table, Key={"id": {"S": "bench-floor"}}, ConsistentRead=True)
+    cpu = time.process_time()
+    for _ in range(calls):
+        ddb.get_item(TableName=table, Key={"id": {"S": "bench-floor"}}, ConsistentRead=True)
+    floor = (time.process_time() - cpu) / calls * 1000
+    ddb.delete_item(TableName=table, Key={"id": {"S": "bench-floor"}})
+    return floor
+
+
 def throughput(runtime: Any, client: Any, cases: int) -> float:
     # Lambda starts an execution environment per concurrent invocation (a cold start: the local runtime
     # does the same); the first round starts them, and the measured rounds find them warm, as a busy
     # service has them
     _contacts_at_once(runtime, client, range(2 * CONCURRENT_CONTACTS), "warm")
     environments = _environments(runtime)
-    statuses, elapsed, cpu = _contacts_at_once(runtime, client, range(cases), "load")
+    CALLS.calls.clear()
+    CALLS.counting = True
+    try:
+        statuses, elapsed, cpu = _contacts_at_once(runtime, client, range(cases), "load")
+        runtime.deliver_events()  # the cases' events projected too: their calls are the cases' own
+    finally:
+        CALLS.counting = False
     cold_starts = _environments(runtime) - environments
     rate = cases / elapsed
     print(
@@ -369,6 +420,16 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
     )
     # one process: moto, the engine and every handler share one interpreter lock, so the CPU per case bounds it
     print(f"  ceiling of one process at that CPU per case: {cases / cpu:.1f} cases/s (the rest is waiting)")
+    per_case = sum(CALLS.calls.values()) / cases
+    floor = _call_floor(runtime)
+    print(
+        f"  AWS calls per case (the bench's own left out): {per_case:.1f} ("
+        + ", ".join(f"{name} {count / cases:.1f}" for name, count in CALLS.calls.most_common())
+        + ")\n"
+        f"  the cheapest of them (GetItem of a small item, boto3 + moto in this process) costs {floor:.2f} ms CPU:\n"
+        f"  {per_case:.0f} calls at that floor are {per_case * floor:.0f} ms a case, "
+        f"{1000 / (per_case * floor):.1f} cases/s on one core before any handler, engine or item-size cost"
+    )
     return rate
 
 
@@ -420,6 +481,10 @@ def main(argv: list[str] | None = None) -> None:
     # message limit) would bury the table: errors only, as `make chaos` does
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    # before the runtime makes its clients: botocore copies this list into each client it makes
+    BUILTIN_HANDLERS.insert(0, ("before-send", CALLS))
     with LocalRuntime(parameters={"SurveyDelaySeconds": "0"}) as runtime:
         client = LocalClient(runtime)
         if 2 in sections:

@@ -42,8 +42,12 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
         "== 3. local engine",
         "cases/s",
         "ceiling of one process",
+        "AWS calls per case",
+        "cases/s on one core before any handler",
         "== 4. warm latency",
     ):
         assert line in out, f"missing {line!r} in:\n{out}"
     rows = [row.split() for row in out.splitlines() if row.strip().startswith(("auto-resolved", "code", "escalated"))]
     assert all(int(row[1]) > 0 and int(row[2]) > 0 and int(row[4]) > 0 for row in rows), out  # counted, not blank
+    calls = next(row for row in out.splitlines() if "AWS calls per case" in row)
+    assert float(calls.split(":")[1].split("(")[0]) > 10, calls  # a case's calls were counted
