@@ -87,6 +87,13 @@ a new dict of bound methods each time, then an isinstance walk over it. The Vali
 traversers over every UpdateExpression tree, so this was a third of an UpdateItem. The map is built once
 per traverser (a Validator makes new ones per request), and which of its entries a node class takes
 (the first it is an instance of, as `process` picks) is found once per class.
+
+16. Every UpdateItem deep-copies the item it changes twice, whatever it answers: the response layer
+(`DynamoHandler.update_item`) copies it only to read its attributes as JSON before the update, which
+`Item.to_json` already builds fresh; the backend (`DynamoDBBackend.update_item`) copies it only to hand
+the old image to the table's stream. A case item (its timeline) is the biggest a case writes, eleven
+times a case. The response layer reads the item itself; the backend copies it only for a table that has
+a stream, as before.
 """
 
 from __future__ import annotations
@@ -327,14 +334,17 @@ def wait_until_finished(
 
 class _TablesNotCopied:
     """Stands in for the `copy` module in moto's DynamoDB backend: `deepcopy` of a table hands back the
-    table itself while a transaction of this thread runs (its items are journaled instead, see 13)."""
+    table itself while a transaction of this thread runs (its items are journaled instead, see 13), and
+    of an item while this thread updates it in a table without a stream (nobody reads the copy, see 16)."""
 
     def __init__(self) -> None:
         import copy
 
+        from moto.dynamodb.models.dynamo_type import Item
         from moto.dynamodb.models.table import Table
 
-        self._copy, self._table_class = copy, Table  # deepcopy runs on every UpdateItem: no import there
+        # deepcopy runs on every UpdateItem: no import there
+        self._copy, self._table_class, self._item_class = copy, Table, Item
         self.inside = threading.local()
 
     def __getattr__(self, name: str) -> Any:
@@ -343,7 +353,52 @@ class _TablesNotCopied:
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
         if isinstance(value, self._table_class) and getattr(self.inside, "transaction", False):
             return value
+        if isinstance(value, self._item_class) and getattr(self.inside, "update_without_stream", False):
+            return value
         return self._copy.deepcopy(value, memo)
+
+
+class _ItemReadNotCopied:
+    """Stands in for the `copy` module in moto's DynamoDB response layer, whose one `deepcopy` is of the
+    item an UpdateItem is about to change, read at once with `to_json` (a fresh structure): the item
+    itself is handed back (16)."""
+
+    def __init__(self) -> None:
+        import copy
+
+        from moto.dynamodb.models.dynamo_type import Item
+
+        self._copy, self._item_class = copy, Item
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._copy, name)
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        return value if isinstance(value, self._item_class) else self._copy.deepcopy(value, memo)
+
+
+def _backend_copies() -> _TablesNotCopied:
+    from moto.dynamodb import models
+
+    if not isinstance(models.copy, _TablesNotCopied):
+        models.copy = _TablesNotCopied()  # type: ignore[assignment]
+    return models.copy  # type: ignore[return-value]
+
+
+def _item_copied_for_streams_only(update_item: Any) -> Any:
+    """moto's `DynamoDBBackend.update_item`, copying the old item only for a table with a stream (16)."""
+    copies = _backend_copies()
+
+    @functools.wraps(update_item)
+    def update(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        copies.inside.update_without_stream = self.get_table(table_name).stream_shard is None
+        try:
+            return update_item(self, table_name, *args, **kwargs)
+        finally:
+            copies.inside.update_without_stream = False
+
+    update.copies_for_streams_only = True  # type: ignore[attr-defined]
+    return update
 
 
 def _item_journal(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any]]:
@@ -386,11 +441,7 @@ def _restore(journal: list[tuple[Any, Any, Any, Any]]) -> None:
 
 def _journaled_transactions(transact_write_items: Any) -> Any:
     """moto's `transact_write_items`, rolled back item by item (see 13 above)."""
-    from moto.dynamodb import models
-
-    if not isinstance(models.copy, _TablesNotCopied):
-        models.copy = _TablesNotCopied()  # type: ignore[assignment]  # the module's only copy.deepcopy of a Table
-    tables_not_copied: _TablesNotCopied = models.copy  # type: ignore[assignment]
+    tables_not_copied = _backend_copies()  # the module's only copy.deepcopy of a Table
 
     @functools.wraps(transact_write_items)
     def journaled(self: Any, transact_items: list[dict[str, Any]]) -> Any:
@@ -494,6 +545,15 @@ def apply() -> None:
         DynamoDBBackend.transact_write_items = _journaled_transactions(  # type: ignore[method-assign]
             DynamoDBBackend.transact_write_items
         )
+    if not getattr(DynamoDBBackend.update_item, "copies_for_streams_only", False):
+        upstream["update_item"] = DynamoDBBackend.update_item
+        DynamoDBBackend.update_item = _item_copied_for_streams_only(  # type: ignore[method-assign]
+            DynamoDBBackend.update_item
+        )
+    from moto.dynamodb import responses as dynamodb_responses
+
+    if not isinstance(dynamodb_responses.copy, _ItemReadNotCopied):
+        dynamodb_responses.copy = _ItemReadNotCopied()  # type: ignore[assignment]
     import jsonpath_ng.ext
 
     if not hasattr(jsonpath_ng.ext.parse, "cache_info"):  # EventTemplateParser imports it on every call

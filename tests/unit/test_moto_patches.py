@@ -8,7 +8,7 @@ import time
 import pytest
 
 from local_runtime import moto_patches
-from local_runtime.provision import ACCOUNT
+from local_runtime.provision import ACCOUNT, REGION
 from tests.conftest import EVENTS
 
 
@@ -510,3 +510,84 @@ def test_a_traverser_builds_its_processing_map_once(scratch_table, monkeypatch):
     # of an update refused earlier never starts)
     assert built and len({id(t) for t in built}) == len(built)
     assert {id(t) for t in built} <= {id(t) for t in made}
+
+
+def _returned_by_every_kind_of_update(ddb, table, pk):
+    """What UpdateItem answers for each ReturnValues, on an item with a list and a map in it."""
+    ddb.put_item(
+        TableName=table,
+        Item={**_key(pk, "1"), "n": {"N": "1"}, "l": {"L": [{"S": "a"}]}, "m": {"M": {"x": {"S": "before"}}}},
+    )
+    answers = []
+    for returned in ("NONE", "ALL_OLD", "UPDATED_OLD", "UPDATED_NEW", "ALL_NEW"):
+        answer = ddb.update_item(
+            TableName=table,
+            Key=_key(pk, "1"),
+            UpdateExpression="SET n = n + :one, l = list_append(l, :l), m.x = :x",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":l": {"L": [{"S": returned}]}, ":x": {"S": returned}},
+            ReturnValues=returned,
+        )
+        answers.append({k: v for k, v in answer.get("Attributes", {}).items() if k != "pk"})
+    return answers
+
+
+def test_an_update_answers_as_upstream_does_without_copying_the_item(scratch_table, monkeypatch):
+    from moto.dynamodb import models, responses
+    from moto.dynamodb.models.dynamo_type import Item
+
+    ddb, table = scratch_table
+    copied = []
+    original_copy = Item.__deepcopy__
+
+    def counted(self, memo):
+        copied.append(self)
+        return original_copy(self, memo)
+
+    monkeypatch.setattr(Item, "__deepcopy__", counted)
+    # when every kind of update runs with the patch, and with moto's own copies
+    ours = _returned_by_every_kind_of_update(ddb, table, "ours")
+    ours_copied = len(copied)
+    import copy
+
+    backend_copies, response_copies = models.copy, responses.copy
+    models.copy, responses.copy = copy, copy
+    try:
+        theirs = _returned_by_every_kind_of_update(ddb, table, "theirs")
+    finally:
+        models.copy, responses.copy = backend_copies, response_copies
+    # then the answers are the same (old values stay old: nothing read the item after it changed),
+    # and the patched updates copied no item where moto's copied each twice
+    assert ours == theirs
+    assert ours[1]["m"] == {"M": {"x": {"S": "NONE"}}} and ours[4]["n"] == {"N": "6"}
+    assert ours_copied == 0 and len(copied) == 2 * 5
+
+
+def test_a_table_with_a_stream_still_gets_the_old_image(runtime):
+    from moto.dynamodb.models import dynamodb_backends
+
+    ddb = runtime.client("dynamodb")
+    name = f"patch-stream-{time.monotonic_ns()}"
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    try:
+        ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "m": {"M": {"x": {"S": "before"}}}})
+        # when the item is updated
+        ddb.update_item(
+            TableName=name,
+            Key={"pk": {"S": "a"}},
+            UpdateExpression="SET m.x = :x",
+            ExpressionAttributeValues={":x": {"S": "after"}},
+        )
+        # then the stream's record of the update has the item before and after it (the runtime serves
+        # no DynamoDB Streams API: the record is read off moto's table)
+        table = dynamodb_backends[ACCOUNT][REGION].get_table(name)
+        modify = next(r.record for r in table.stream_shard.items if r.record["eventName"] == "MODIFY")["dynamodb"]
+        assert modify["OldImage"]["m"] == {"M": {"x": {"S": "before"}}}
+        assert modify["NewImage"]["m"] == {"M": {"x": {"S": "after"}}}
+    finally:
+        ddb.delete_table(TableName=name)
