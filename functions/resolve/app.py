@@ -12,4 +12,5 @@ resolver = Resolver()  # built once per cold start
 @workflow_step(model=StepInput)
 def handler(state, context):
     services = resolver.services
-    return tell_outcome(state.caseId, resolver.resolve(state.caseId), services.notifier, services.cases)
+    result, case = resolver.resolve(state.caseId)
+    return tell_outcome(state.caseId, result, services.notifier, services.cases, case=case)

@@ -8,6 +8,8 @@ Exactly once holds across both: the notice's marker on the case (workflow/notify
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..adapters.repository.cases import CaseRepository
 from ..domain.errors import NotificationDeliveryError, TransientError
 from ..domain.models import ResolutionResult
@@ -16,13 +18,20 @@ from .close import close_case
 from .notify import Notifier, notify_case
 
 
-def tell_outcome(case_id: str, result: ResolutionResult, notifier: Notifier, cases: CaseRepository) -> ResolutionResult:
-    """`result` with `notified` / `closed` set as far as they got; an AWAIT_CUSTOMER result is left as it is."""
+def tell_outcome(
+    case_id: str,
+    result: ResolutionResult,
+    notifier: Notifier,
+    cases: CaseRepository,
+    case: dict[str, Any] | None = None,
+) -> ResolutionResult:
+    """`result` with `notified` / `closed` set as far as they got; an AWAIT_CUSTOMER result is left as it is.
+    `case`: the case as the deciding step recorded it (else the notice reads it)."""
     if result.outcome == "AWAIT_CUSTOMER":
         return result
     escalated = result.outcome == "ESCALATE"
     try:
-        notify_case(case_id, "escalated" if escalated else result.notification, notifier)
+        notify_case(case_id, "escalated" if escalated else result.notification, notifier, case=case)
     except (NotificationDeliveryError, TransientError) as exc:
         logger.warning(
             "outcome notice left to the Notify state", extra={"caseId": case_id, "error": type(exc).__name__}

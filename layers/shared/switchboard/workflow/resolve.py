@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..adapters.repository.cases import timeline_entry
 from ..domain.models import ResolutionResult, Route
 from ..domain.routing import route_for
 from .intents import HANDLERS
@@ -40,7 +41,9 @@ class Resolver:
     def __init__(self, services: CaseServices | None = None) -> None:
         self.services = services or CaseServices()
 
-    def resolve(self, case_id: str) -> ResolutionResult:
+    def resolve(self, case_id: str) -> tuple[ResolutionResult, dict[str, Any]]:
+        """The answer (or the escalation), and the case as it was recorded (what the outcome's notice
+        reads rather than reading the case again)."""
         case = self.services.cases.get(case_id)
         intent = case.get("intent") or "other"
         route = route_for(intent, case.get("priority"))
@@ -74,10 +77,11 @@ class Resolver:
         if escalated and intent == "unrecognized_transaction" and level == "AUTHENTICATED" and case.get("customerId"):
             result.evidence = [*disputed_payment(case, self.services), *result.evidence]  # also with a second need
         if result.outcome == "RESOLVED":
-            self.services.cases.record(case_id, "resolve", result.summary, status="RESOLVED", resolution=result.summary)
+            fields, detail = {"status": "RESOLVED", "resolution": result.summary}, result.summary
         else:
-            self.services.cases.record(case_id, "resolve", f"to {result.queue}: {result.reason}")
-        return result
+            fields, detail = {}, f"to {result.queue}: {result.reason}"
+        recorded = self.services.cases.update(case_id, fields=fields, timeline=[timeline_entry("resolve", detail)])
+        return result, recorded
 
     def _with_secondary(
         self, case: dict[str, Any], intent: str, secondary: str, route: Route, primary: ResolutionResult
