@@ -4,6 +4,7 @@ seed, and waits on the workflow for the demo and the tests."""
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
 import threading
@@ -22,6 +23,7 @@ DEFAULT_TEMPLATE = ROOT / "template.yaml"
 DEFAULT_SEED = ROOT / "local_runtime" / "seed.json"
 INBOUND_SMS_TOPIC = "InboundSmsTopic"  # the template's two-way SMS topic (logical id)
 LOCAL_ORIGINATION_NUMBER = "+8610695500"  # the number customers text back to, locally
+MOTO_ENGINE_LOGGER = "moto.stepfunctions.parser"  # moto's Step Functions engine (the ASL interpreter)
 __all__ = [
     "ACCOUNT",
     "DEFAULT_SEED",
@@ -109,6 +111,7 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
         warnings.filterwarnings("ignore", message="No application metrics to publish")
 
+        logging.getLogger(MOTO_ENGINE_LOGGER).setLevel(logging.NOTSET)  # quietened by the last stop
         moto_patches.serialize_dynamodb()
         moto_patches.sign_nothing(True)
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
@@ -250,7 +253,11 @@ class LocalRuntime:
 
     def _stop_executions(self, grace_seconds: float = 5.0) -> None:
         """Abort what is still running and let in-flight handlers finish, so no worker thread calls
-        AWS after moto is gone."""
+        AWS after moto is gone. An execution stopped while it enters a state may log a States.Runtime
+        warning with the whole state's dump (moto's evaluation skips a stopped execution's values, and
+        the state then reads the wrong one off its stack): noise of the runtime's own stop, so moto's
+        engine logs only what is critical from now until the next start."""
+        logging.getLogger(MOTO_ENGINE_LOGGER).setLevel(logging.CRITICAL)
         sfn = self.client("stepfunctions")
         for execution in self.executions():
             if execution["status"] == "RUNNING":

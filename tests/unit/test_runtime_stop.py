@@ -1,0 +1,23 @@
+"""Stopping the local runtime aborts what still runs; moto's engine may then log a States.Runtime warning
+and a whole state's dump for an execution stopped as it entered a state. That is the stop's own noise:
+moto's engine logs only what is critical once a runtime stops, and as usual again when one starts."""
+
+from __future__ import annotations
+
+import logging
+
+from local_runtime.runtime import MOTO_ENGINE_LOGGER, LocalRuntime
+
+
+def test_a_stopped_runtime_quietens_the_engine_and_the_next_start_restores_it():
+    engine = logging.getLogger(MOTO_ENGINE_LOGGER)
+    # while a runtime runs, the engine's warnings show as any library's do
+    with LocalRuntime(seed_path=None):
+        assert engine.level == logging.NOTSET
+        assert engine.isEnabledFor(logging.WARNING)
+    # after it stopped, only what is critical
+    assert not engine.isEnabledFor(logging.ERROR)
+    assert engine.isEnabledFor(logging.CRITICAL)
+    # and the next runtime logs as usual again
+    with LocalRuntime(seed_path=None):
+        assert engine.isEnabledFor(logging.WARNING)
