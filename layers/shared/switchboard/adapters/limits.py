@@ -1,6 +1,8 @@
 """Abuse limits (codes per customer, messages per destination) as sliding windows in the limits
-table. Each use is one optimistic conditional write (the item's version must not have moved), so
-concurrent callers never get past the limit together; the numbers come from the routing policy."""
+table; the numbers come from the routing policy. A use is one conditional write while fewer uses are on
+record than the limit (expired ones counted too, so it never lets one more through); only a full record
+is read, its expired uses dropped and written back, if its version has not moved meanwhile. Either way
+concurrent callers never get past the limit together."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import time
 
 from ..domain.errors import TransientError
 from ..domain.routing import limit
-from .dynamo import marshal, unmarshal
+from .dynamo import marshal, marshal_value, unmarshal
 from .repository.base import TableRepository
 
 MAX_WRITE_ATTEMPTS = 20
@@ -28,6 +30,8 @@ class Limits(TableRepository):
         rule = limit(name)
         window, most = int(rule["windowSeconds"]), int(rule["max"])
         item_id = f"{name}#{key}"
+        if self._append_while_room(item_id, window, most):
+            return True
         for _ in range(MAX_WRITE_ATTEMPTS):
             found = unmarshal(
                 self.client.get_item(TableName=self.table, Key={"id": {"S": item_id}}, ConsistentRead=True).get("Item")
@@ -50,3 +54,28 @@ class Limits(TableRepository):
             except self.client.exceptions.ConditionalCheckFailedException:
                 continue  # another caller counted a use first: read again
         raise TransientError(f"limit {name}: too much contention")
+
+    def _append_while_room(self, item_id: str, window: int, most: int) -> bool:
+        """One use appended in one write, if fewer than `most` uses are on record (expired or not)."""
+        now = time.time()
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"id": {"S": item_id}},
+                UpdateExpression=(
+                    "SET uses = list_append(if_not_exists(uses, :none), :now),"
+                    " version = if_not_exists(version, :zero) + :one, expiresAt = :expires"
+                ),
+                ConditionExpression="attribute_not_exists(id) OR size(uses) < :most",
+                ExpressionAttributeValues={
+                    ":none": {"L": []},
+                    ":now": marshal_value([now]),
+                    ":zero": {"N": "0"},
+                    ":one": {"N": "1"},
+                    ":expires": {"N": str(int(now) + window)},
+                    ":most": {"N": str(most)},
+                },
+            )
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False  # full: the expired uses are dropped by reading it
