@@ -123,9 +123,9 @@ class Publishers:
             finally:
                 running.stack = running.stack[:-1]
 
-        def putting(detail_type, *args, **kwargs):
-            self.seen.setdefault(getattr(running, "stack", ["?"])[-1], set()).add(detail_type)
-            return put(detail_type, *args, **kwargs)
+        def putting(facts, client):  # (detail type, detail, key, extra) each, in one PutEvents
+            self.seen.setdefault(getattr(running, "stack", ["?"])[-1], set()).update(kind for kind, *_ in facts)
+            return put(facts, client)
 
         monkeypatch.setattr(lambda_hook, "invoke", invoking)
         monkeypatch.setattr(events, "_put", putting)

@@ -49,32 +49,42 @@ def publish(
     detail_type: str, case: dict[str, Any], client: Any | None = None, key: str | None = None, **extra: Any
 ) -> None:
     """A case's event; `key` names the fact when a case has more than one of this type (default: one per case)."""
-    _put(detail_type, case_event_detail(case), key or f"{case['caseId']}#{detail_type}", client, extra)
+    _put([(detail_type, case_event_detail(case), key or f"{case['caseId']}#{detail_type}", extra)], client)
+
+
+def publish_facts(case: dict[str, Any], facts: list[tuple[str, dict[str, Any]]], client: Any | None = None) -> None:
+    """Several facts of one case, each (detail type, extra fields) and one of its type per case, in one
+    PutEvents (a step that records more than one: Close's CaseResolved and CaseClosed)."""
+    detail = case_event_detail(case)
+    _put([(kind, detail, f"{case['caseId']}#{kind}", extra) for kind, extra in facts], client)
 
 
 def publish_task(detail_type: str, task: dict[str, Any], key: str, client: Any | None = None, **extra: Any) -> None:
     """A human task's event (opened, claimed, completed, its clocks paused, resumed or breached)."""
-    _put(detail_type, task_event_detail(task), key, client, extra)
+    _put([(detail_type, task_event_detail(task), key, extra)], client)
 
 
-def _put(detail_type: str, detail: dict[str, Any], key: str, client: Any | None, extra: dict[str, Any]) -> None:
-    """Best effort: analytics must never fail a customer's case, but a failure is logged."""
+def _put(events: list[tuple[str, dict[str, Any], str, dict[str, Any]]], client: Any | None) -> None:
+    """(detail type, detail, key, extra) each, in one PutEvents (at most 10 entries). Best effort:
+    analytics must never fail a customer's case, but a failure is logged."""
     bus = settings().event_bus_name
     if not bus:
         return
-    body = {**detail, **extra, "eventKey": key, "at": extra.get("at") or iso()}
+    kinds, case_id = [kind for kind, *_ in events], events[0][1]["caseId"]
+    entries = [
+        {
+            "Source": SOURCE,
+            "DetailType": kind,
+            "Detail": json.dumps(
+                {**detail, **extra, "eventKey": key, "at": extra.get("at") or iso()}, ensure_ascii=False
+            ),
+            "EventBusName": bus,
+        }
+        for kind, detail, key, extra in events
+    ]
     try:
-        answer = (client or aws.events()).put_events(
-            Entries=[
-                {
-                    "Source": SOURCE,
-                    "DetailType": detail_type,
-                    "Detail": json.dumps(body, ensure_ascii=False),
-                    "EventBusName": bus,
-                }
-            ]
-        )
+        answer = (client or aws.events()).put_events(Entries=entries)
         if answer.get("FailedEntryCount"):
-            logger.warning("case event not accepted", extra={"detailType": detail_type, "caseId": detail["caseId"]})
+            logger.warning("case event not accepted", extra={"detailTypes": kinds, "caseId": case_id})
     except Exception:  # noqa: BLE001 - see docstring
-        logger.exception("case event publish failed", extra={"detailType": detail_type, "caseId": detail["caseId"]})
+        logger.exception("case event publish failed", extra={"detailTypes": kinds, "caseId": case_id})

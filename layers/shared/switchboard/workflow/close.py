@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..adapters.repository.cases import CaseRepository, timeline_entry
 from ..domain.clock import iso
 from ..domain.models import CaseClosed
 
 
 def close_case(case_id: str, cases: CaseRepository | None = None) -> CaseClosed:
-    from ..adapters.events import publish
+    from ..adapters.events import publish_facts
 
     cases = cases or CaseRepository()
     case = cases.update(
@@ -22,8 +24,9 @@ def close_case(case_id: str, cases: CaseRepository | None = None) -> CaseClosed:
         from ..adapters.repository.sessions import ChatSessions
 
         ChatSessions().release(f"{contact['appUserId']}#{contact['sessionId']}", case_id)  # next message: new case
+    facts: list[tuple[str, dict[str, Any]]] = []
     if case.get("resolution"):
         # a person took part when the case ever had a human task (the reports' containment)
-        publish("CaseResolved", case, handledBy="agent" if case.get("tasks") else "automation")
-    publish("CaseClosed", case)
+        facts.append(("CaseResolved", {"handledBy": "agent" if case.get("tasks") else "automation"}))
+    publish_facts(case, [*facts, ("CaseClosed", {})])
     return CaseClosed(status="CLOSED")
