@@ -43,6 +43,21 @@ def _uses(client, key):
     return [float(use["N"]) for use in item["uses"]["L"]]
 
 
+def _expired_uses(client, key, count):
+    """A record of `count` uses, all from before the window; answers when the first was."""
+    old = time.time() - WINDOW - 60
+    client.put_item(
+        TableName=TABLE,
+        Item={
+            "id": {"S": f"messagesPerDestination#{key}"},
+            "uses": {"L": [{"N": str(old + i)} for i in range(count)]},
+            "version": {"N": "7"},
+            "expiresAt": {"N": str(int(old) + WINDOW)},
+        },
+    )
+    return old
+
+
 def test_a_use_with_room_is_one_write_and_a_full_window_refuses(limits):
     store, client, calls = limits
     # when the destination is used up to its limit
@@ -59,16 +74,7 @@ def test_a_use_with_room_is_one_write_and_a_full_window_refuses(limits):
 def test_expired_uses_make_room_again(limits):
     store, client, calls = limits
     # given a record full of uses from before the window
-    old = time.time() - WINDOW - 60
-    client.put_item(
-        TableName=TABLE,
-        Item={
-            "id": {"S": "messagesPerDestination#sms#b"},
-            "uses": {"L": [{"N": str(old + i)} for i in range(MOST)]},
-            "version": {"N": "7"},
-            "expiresAt": {"N": str(int(old) + WINDOW)},
-        },
-    )
+    old = _expired_uses(client, "sms#b", MOST)
     # when it is used now
     assert store.take("messagesPerDestination", "sms#b") is True
     # then the expired uses are gone and this one is the only use on record
@@ -84,15 +90,7 @@ def test_expired_uses_make_room_again(limits):
 def test_concurrent_uses_never_get_past_the_limit_together(limits):
     store, client, _ = limits
     # when twenty callers use one destination at once, some while its record is full of expired uses
-    old = time.time() - WINDOW - 60
-    client.put_item(
-        TableName=TABLE,
-        Item={
-            "id": {"S": "messagesPerDestination#sms#c"},
-            "uses": {"L": [{"N": str(old)} for _ in range(MOST - 1)]},
-            "version": {"N": "1"},
-        },
-    )
+    _expired_uses(client, "sms#c", MOST - 1)
     answers: list[bool] = []
     start = threading.Barrier(20)
 
