@@ -203,7 +203,6 @@ def _attribute_values_as_they_are(structure: Any) -> Any:
             return
         structure(self, serialized, value, shape, key)
 
-    serialize_type_structure.writes_attribute_values = True  # type: ignore[attr-defined]
     return serialize_type_structure
 
 
@@ -246,9 +245,6 @@ def _program_built_once(self: Any) -> Any:
                 _programs.pop(next(iter(_programs)))
             program = _programs.setdefault(definition, program)
     return program
-
-
-_program_built_once.keeps_programs = True  # type: ignore[attr-defined]
 
 
 def _node_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
@@ -300,7 +296,6 @@ def _wake_waiters_after(terminated: Any) -> Any:
             _ended_arns.add(self.execution.exec_arn)
             _ended.notify_all()
 
-    terminated_and_wake.wakes_waiters = True  # type: ignore[attr-defined]
     return terminated_and_wake
 
 
@@ -397,7 +392,6 @@ def _item_copied_for_streams_only(update_item: Any) -> Any:
         finally:
             copies.inside.update_without_stream = False
 
-    update.copies_for_streams_only = True  # type: ignore[attr-defined]
     return update
 
 
@@ -455,7 +449,6 @@ def _journaled_transactions(transact_write_items: Any) -> Any:
         finally:
             tables_not_copied.inside.transaction = False
 
-    journaled.journals_items = True  # type: ignore[attr-defined]
     return journaled
 
 
@@ -492,79 +485,56 @@ def _traverse_with_one_map(self: Any, node: Any, child_id: int = -1) -> Any:
     return node
 
 
+def _replace(owner: Any, name: str, key: str, replacement: Any) -> None:
+    """`owner.name = replacement(upstream's)`, once: upstream's is kept as `upstream[key]` (the tests compare
+    answers with it), whose presence also says the patch is on."""
+    if key not in upstream:
+        upstream[key] = getattr(owner, name)
+        setattr(owner, name, replacement(upstream[key]))
+
+
+def _parsed_once(make: Any) -> Any:
+    """`UpdateExpressionParser.make` (a classmethod) answering the tree kept per expression text (11)."""
+    parsed = functools.lru_cache(maxsize=512)(make)
+    return classmethod(lambda cls, expression_str: parsed(expression_str))
+
+
 def apply() -> None:
     """Idempotent: moto's engine makes its clients through `factory` and keeps parse trees from now on."""
     global _upstream_parse
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-    from moto.stepfunctions.parser.asl.utils import boto_client
-    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
-
-    # the module's only use of boto3 is boto3.client(...) in boto_client_for
-    boto_client.boto3 = factory  # type: ignore[assignment]
-    if not getattr(BaseExecutionWorkerCommunication.terminated, "wakes_waiters", False):
-        BaseExecutionWorkerCommunication.terminated = _wake_waiters_after(  # type: ignore[method-assign]
-            BaseExecutionWorkerCommunication.terminated
-        )
-    from moto.core.serialize import BaseJSONSerializer
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    if not getattr(BaseJSONSerializer._serialize_type_structure, "writes_attribute_values", False):
-        upstream["serialize_type_structure"] = BaseJSONSerializer._serialize_type_structure
-        BaseJSONSerializer._serialize_type_structure = _attribute_values_as_they_are(  # type: ignore[method-assign]
-            BaseJSONSerializer._serialize_type_structure
-        )
+    import jsonpath_ng.ext
     from moto.core import responses
+    from moto.core.serialize import BaseJSONSerializer
+    from moto.dynamodb import responses as dynamodb_responses
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.utils import boto_client, json_path
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    if not getattr(ExecutionWorker._get_evaluation_entrypoint, "keeps_programs", False):
-        upstream["get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
-        ExecutionWorker._get_evaluation_entrypoint = _program_built_once  # type: ignore[method-assign]
-    if not hasattr(responses.method_names_from_class, "cache_info"):
-        upstream["method_names_from_class"] = responses.method_names_from_class
-        responses.method_names_from_class = functools.cache(responses.method_names_from_class)
-    from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
-    from moto.stepfunctions.parser.asl.utils import json_path
-
-    if "__deepcopy__" not in Node.__dict__:
+    # the module's only use of boto3 is boto3.client(...) in boto_client_for (1)
+    boto_client.boto3 = factory  # type: ignore[assignment]
+    _replace(BaseExecutionWorkerCommunication, "terminated", "terminated", _wake_waiters_after)  # 3
+    _replace(BaseJSONSerializer, "_serialize_type_structure", "serialize_type_structure", _attribute_values_as_they_are)
+    _replace(ExecutionWorker, "_get_evaluation_entrypoint", "get_evaluation_entrypoint", lambda _: _program_built_once)
+    _replace(responses, "method_names_from_class", "method_names_from_class", functools.cache)  # 8
+    _replace(json_path, "parse", "json_path_parse", functools.lru_cache(maxsize=1024))  # 9
+    _replace(UpdateExpressionParser, "make", "update_expression_make", _parsed_once)  # 11
+    if "__deepcopy__" not in Node.__dict__:  # 12: moto's Node has none of its own
         Node.__deepcopy__ = _node_deepcopy
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
-
-    if DepthFirstTraverser.traverse_node_recursively is not _traverse_with_one_map:
-        upstream["traverse_node_recursively"] = DepthFirstTraverser.traverse_node_recursively
-        DepthFirstTraverser.traverse_node_recursively = _traverse_with_one_map
-    if "update_expression_make" not in upstream:
-        upstream["update_expression_make"] = UpdateExpressionParser.make
-        parsed = functools.lru_cache(maxsize=512)(UpdateExpressionParser.make)
-        UpdateExpressionParser.make = classmethod(lambda cls, expression_str: parsed(expression_str))
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    if not getattr(DynamoDBBackend.transact_write_items, "journals_items", False):
-        upstream["transact_write_items"] = DynamoDBBackend.transact_write_items
-        DynamoDBBackend.transact_write_items = _journaled_transactions(  # type: ignore[method-assign]
-            DynamoDBBackend.transact_write_items
-        )
-    if not getattr(DynamoDBBackend.update_item, "copies_for_streams_only", False):
-        upstream["update_item"] = DynamoDBBackend.update_item
-        DynamoDBBackend.update_item = _item_copied_for_streams_only(  # type: ignore[method-assign]
-            DynamoDBBackend.update_item
-        )
-    from moto.dynamodb import responses as dynamodb_responses
-
-    if not isinstance(dynamodb_responses.copy, _ItemReadNotCopied):
-        dynamodb_responses.copy = _ItemReadNotCopied()  # type: ignore[assignment]
-    import jsonpath_ng.ext
-
-    if not hasattr(jsonpath_ng.ext.parse, "cache_info"):  # EventTemplateParser imports it on every call
-        upstream["jsonpath_ng_ext_parse"] = jsonpath_ng.ext.parse
-        jsonpath_ng.ext.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)
-    if not hasattr(json_path.parse, "cache_info"):
-        upstream["json_path_parse"] = json_path.parse
-        json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)
-    if _upstream_parse is None:
-        upstream["to_regular_json"] = DynamoType.to_regular_json
-        DynamoType.to_regular_json = _to_regular_json_one_pass  # type: ignore[method-assign]
+    _replace(DynamoDBBackend, "transact_write_items", "transact_write_items", _journaled_transactions)  # 13
+    # EventTemplateParser imports it on every call (14)
+    _replace(jsonpath_ng.ext, "parse", "jsonpath_ng_ext_parse", functools.lru_cache(maxsize=1024))
+    _replace(
+        DepthFirstTraverser, "traverse_node_recursively", "traverse_node_recursively", lambda _: _traverse_with_one_map
+    )
+    _replace(DynamoDBBackend, "update_item", "update_item", _item_copied_for_streams_only)  # 16
+    _replace(dynamodb_responses, "copy", "dynamodb_responses_copy", lambda _: _ItemReadNotCopied())  # 16
+    _replace(DynamoType, "to_regular_json", "to_regular_json", lambda _: _to_regular_json_one_pass)  # 4
+    if _upstream_parse is None:  # 2: a staticmethod, which _parse_keeping_trees calls upstream's of
         _upstream_parse = AmazonStateLanguageParser.parse
         AmazonStateLanguageParser.parse = staticmethod(_parse_keeping_trees)  # type: ignore[method-assign]
 
