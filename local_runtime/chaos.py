@@ -98,13 +98,23 @@ class ChaosRun:
 
     # ---- observations: one look at everything per round, never faulted ---------------------------
 
+    # what a journey's next step reads of each item: a round's scan carries only these, not whole cases
+    # (a table holding every earlier run's cases, timelines included, made each round slower than the last)
+    _POLLED = {"CasesTable": ("caseId", ["openTaskId", "status"]), "TasksTable": ("taskId", ["status", "queue"])}
+
     def _scan(self, table: str) -> dict[str, dict[str, Any]]:
         from switchboard.adapters.dynamo import unmarshal
 
-        key = {"CasesTable": "caseId", "TasksTable": "taskId"}[table]
+        key, fields = self._POLLED[table]
+        names = {f"#a{i}": name for i, name in enumerate([key, *fields])}
         items: dict[str, dict[str, Any]] = {}
         with faults.exempt():
-            for page in self.ddb.get_paginator("scan").paginate(TableName=self.runtime.refs[table]):
+            pages = self.ddb.get_paginator("scan").paginate(
+                TableName=self.runtime.refs[table],
+                ProjectionExpression=", ".join(names),
+                ExpressionAttributeNames=names,
+            )
+            for page in pages:
                 for item in page["Items"]:
                     found = unmarshal(item)
                     items[found[key]] = found
