@@ -94,6 +94,23 @@ per traverser (a Validator makes new ones per request), and which of its entries
 the old image to the table's stream. A case item (its timeline) is the biggest a case writes, eleven
 times a case. The response layer reads the item itself; the backend copies it only for a table that has
 a stream, as before.
+
+17. `ActionCountValidator` and `OverlappingPathsValidator` check the whole expression (at most one
+clause of each kind, no two actions on one path) at every node that is an `UpdateExpression`, which in
+moto's tree is every clause, action list and action: each searches its whole subtree for clauses again,
+so an update's cost grew with the square of its actions (a reports transaction: a fifth of its time).
+Their traversal runs the same checks, bottom-up as upstream (so the refusal found lowest still wins),
+on nodes whose clauses of each kind are searched once per update; and moto's node classes are ABCs,
+whose `isinstance` costs a metaclass call, so a class's answer is kept (also for patch 15's traversal,
+which skips the per-child hook that only one processor has).
+
+18. `BotocoreStubber.process_request` finds the handler for every request by matching the URL against
+every service's pattern and then its backend's URLs, compiling each regex again (upstream's "TODO:
+cache this part"): a tenth of a small call. The handler for an endpoint URL is fixed by moto's modules,
+so it is found once per URL; the passthrough and allow-list settings are still read on every request.
+
+19. Every answer gets a request id of 52 characters that `MotoRandom.get_random_string` draws with one
+`random.choice` each; one `choices` call draws them from the same generator and alphabet.
 """
 
 from __future__ import annotations
@@ -466,15 +483,38 @@ def _processor_for(traverser: Any, node: Any) -> Any:
     return None if key is None else processing_map[key]
 
 
+_kinds: dict[tuple[type, str], bool] = {}
+
+
+def _is_a(value: Any, node_class: str) -> bool:
+    """`isinstance(value, ast_nodes.<node_class>)`, answered once per class: moto's node classes are ABCs,
+    whose isinstance check goes through `ABCMeta.__instancecheck__` on every call."""
+    key = (type(value), node_class)
+    known = _kinds.get(key)
+    if known is None:
+        from moto.dynamodb.parsing import ast_nodes
+
+        known = _kinds[key] = isinstance(value, getattr(ast_nodes, node_class))
+    return known
+
+
+@functools.cache
+def _prepares_children(traverser_class: Any) -> bool:
+    """Whether the traverser's class has a `pre_processing_of_child` of its own (upstream's does nothing)."""
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+
+    return traverser_class.pre_processing_of_child is not DepthFirstTraverser.pre_processing_of_child
+
+
 def _traverse_with_one_map(self: Any, node: Any, child_id: int = -1) -> Any:
     """`DepthFirstTraverser.traverse_node_recursively`, node for node, with the map looked up once."""
-    from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
-
-    if isinstance(node, Node):
+    if _is_a(node, "Node"):
         parent_node = node.parent
         if node.children is not None:
+            prepares = _prepares_children(self.__class__)
             for i, child_node in enumerate(node.children):
-                self.pre_processing_of_child(node, i)
+                if prepares:
+                    self.pre_processing_of_child(node, i)
                 self.traverse_node_recursively(child_node, i)
         processor = _processor_for(self, node)
         if processor is not None:
@@ -483,6 +523,132 @@ def _traverse_with_one_map(self: Any, node: Any, child_id: int = -1) -> Any:
             if parent_node:
                 parent_node.children[child_id] = node
     return node
+
+
+class _ClausesOnce:
+    """A node as a whole-expression check reads it (`find_clauses` only), with every subtree's clauses of a
+    kind found once per traversal (17): upstream's walk, children matched by exact type, recursing only into
+    expressions and functions, as `Node.find_clauses` does."""
+
+    def __init__(self, node: Any, found: dict[tuple[int, tuple[type, ...]], list[Any]]) -> None:
+        self.node, self.found = node, found
+
+    def find_clauses(self, clause_types: list[type]) -> list[Any]:
+        return self._clauses(self.node, tuple(clause_types))
+
+    def _clauses(self, node: Any, kinds: tuple[type, ...]) -> list[Any]:
+        key = (id(node), kinds)
+        if key not in self.found:
+            clauses: list[Any] = []
+            for child in node.children or []:
+                if type(child) in kinds:
+                    clauses.append(child)
+                elif _is_a(child, "Expression") or _is_a(child, "UpdateExpressionFunction"):
+                    clauses.extend(self._clauses(child, kinds))
+            self.found[key] = clauses
+        return self.found[key]
+
+
+def _checked_once_per_subtree(check: Any) -> Any:
+    """`traverse` of a whole-expression check (ActionCountValidator, OverlappingPathsValidator): the check
+    runs on every UpdateExpression node bottom-up as upstream's traversal calls it (the first refusal
+    wins, the tree is left as it is), each node's clauses found once instead of once per ancestor (17)."""
+
+    def traverse(self: Any, node: Any) -> Any:
+        found: dict[tuple[int, tuple[type, ...]], list[Any]] = {}
+
+        def visit(current: Any) -> None:
+            for child in current.children or []:
+                if _is_a(child, "Node"):
+                    visit(child)
+            if _is_a(current, "UpdateExpression"):
+                check(self, _ClausesOnce(current, found))
+
+        if _is_a(node, "Node"):
+            visit(node)
+        return node
+
+    return traverse
+
+
+def _handlers_resolved_once(process_request: Any) -> Any:
+    """`BotocoreStubber.process_request` with the backend handler for each endpoint URL found once (18)."""
+    from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+    from moto.core.exceptions import HTTPException, ServiceNotWhitelisted
+    from moto.core.request import normalize_request
+    from moto.core.utils import get_equivalent_url_in_aws_domain
+    from moto.moto_api import recorder
+    from moto.settings import enable_iso_regions
+
+    resolved: dict[tuple[str, bool], tuple[tuple[str, ...], Any] | None] = {}
+
+    @functools.wraps(process_request)
+    def process(self: Any, request: Any) -> Any:
+        parsed_url, _ = get_equivalent_url_in_aws_domain(request.url)
+        clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
+        if passthrough_url(clean_url):
+            return None
+        key = (clean_url, enable_iso_regions())
+        if key not in resolved:
+            resolved[key] = _handler_for(clean_url)
+        found = resolved[key]
+        if found is None:  # no backend serves it: upstream's answer (a 404 for AWS, else none)
+            return process_request(self, request)
+        services, handler = found
+        for service in services:  # upstream asks for every service whose pattern matched on the way
+            if passthrough_service(service):
+                return None
+            if not service_whitelisted(service):
+                raise ServiceNotWhitelisted(service)
+        normalized = normalize_request(request)
+        try:
+            recorder._record_request(normalized)
+            return handler(normalized, normalized.raw_url, normalized.headers)
+        except HTTPException as e:
+            return e.code, e.get_headers(), e.get_body()
+
+    return process
+
+
+def _handler_for(clean_url: str) -> tuple[tuple[str, ...], Any] | None:
+    """Upstream's search: the services whose URL pattern matches, in moto's order, until one of its
+    backend's URLs does; that URL's handler. A backend's URLs and handlers are fixed by its module."""
+    import re
+
+    import moto.backend_index as backend_index
+    import moto.backends as backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.base_backend import BackendDict
+
+    matched: list[str] = []
+    for service, pattern in backend_index.backend_url_patterns:
+        if not pattern.match(clean_url):
+            continue
+        matched.append(service)
+        backend_dict = backends.get_backend(service)  # type: ignore[call-overload]  # any service's name
+        if isinstance(backend_dict, BackendDict):
+            region = "us-east-1" if "us-east-1" in backend_dict[DEFAULT_ACCOUNT_ID] else "aws"
+            backend = backend_dict[DEFAULT_ACCOUNT_ID][region]
+        else:
+            backend = backend_dict["global"]
+        for url, handler in backend.urls.items():
+            if re.compile(url).match(clean_url):
+                return tuple(matched), handler
+    return None
+
+
+def _random_string_in_one_draw(get_random_string: Any) -> Any:
+    """`MotoRandom.get_random_string` drawing its characters in one `choices` call (19)."""
+
+    @functools.wraps(get_random_string)
+    def draw(self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False) -> str:
+        import string
+
+        pool = string.ascii_letters + (string.digits if include_digits else "")
+        drawn = "".join(self.choices(pool, k=length))
+        return drawn.lower() if lower_case else drawn
+
+    return draw
 
 
 def _replace(owner: Any, name: str, key: str, replacement: Any) -> None:
@@ -504,12 +670,15 @@ def apply() -> None:
     global _upstream_parse
     import jsonpath_ng.ext
     from moto.core import responses
+    from moto.core.botocore_stubber import BotocoreStubber
     from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb import responses as dynamodb_responses
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.validators import ActionCountValidator, OverlappingPathsValidator
+    from moto.moto_api._internal.moto_random import MotoRandom
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
     from moto.stepfunctions.parser.asl.utils import boto_client, json_path
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
@@ -534,6 +703,21 @@ def apply() -> None:
     _replace(DynamoDBBackend, "update_item", "update_item", _item_copied_for_streams_only)  # 16
     _replace(dynamodb_responses, "copy", "dynamodb_responses_copy", lambda _: _ItemReadNotCopied())  # 16
     _replace(DynamoType, "to_regular_json", "to_regular_json", lambda _: _to_regular_json_one_pass)  # 4
+    _replace(BotocoreStubber, "process_request", "process_request", _handlers_resolved_once)  # 18
+    _replace(MotoRandom, "get_random_string", "get_random_string", _random_string_in_one_draw)  # 19
+    # 17: both checks only read the tree; their traversal is replaced, their check kept
+    _replace(
+        ActionCountValidator,
+        "traverse",
+        "action_count_traverse",
+        lambda _: _checked_once_per_subtree(ActionCountValidator.verify_action_counts),
+    )
+    _replace(
+        OverlappingPathsValidator,
+        "traverse",
+        "overlapping_paths_traverse",
+        lambda _: _checked_once_per_subtree(OverlappingPathsValidator.check_for_overlapping_paths),
+    )
     if _upstream_parse is None:  # 2: a staticmethod, which _parse_keeping_trees calls upstream's of
         _upstream_parse = AmazonStateLanguageParser.parse
         AmazonStateLanguageParser.parse = staticmethod(_parse_keeping_trees)  # type: ignore[method-assign]

@@ -431,6 +431,10 @@ UPDATES = [
     ("SET #s = :s, #s = :s", "Two document paths overlap"),
     ("SET #pk = :s", "part of the key"),
     ("SET #m.#x = :empty, #tags = :tags ADD #c :s", "incorrect data type"),
+    ("SET #s = :s SET #n = :one", 'The "SET" section can only be used once'),
+    # two refusals: the one found lowest in the tree wins (the SETs parse below the ADDs)
+    ("ADD #c :one ADD #n :one SET #s = :s SET #l = :l", 'The "SET" section can only be used once'),
+    ("SET #s = :s ADD #c :one, #c :one REMOVE #s", "Two document paths overlap"),
 ]
 
 
@@ -466,18 +470,20 @@ def _apply_updates(ddb, table, pk):
     return outcomes
 
 
-def test_update_expressions_validate_as_upstreams_traversal_does(scratch_table):
+def test_update_expressions_validate_as_upstreams_traversal_does(scratch_table, monkeypatch):
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+    from moto.dynamodb.parsing.validators import ActionCountValidator, OverlappingPathsValidator
 
     ddb, table = scratch_table
-    # when the same updates run through the patched traversal and through upstream's
+    # when the same updates run through the patched traversals (15, 17) and through upstream's
     ours = _apply_updates(ddb, table, "ours")
-    patched = DepthFirstTraverser.traverse_node_recursively
-    DepthFirstTraverser.traverse_node_recursively = moto_patches.upstream["traverse_node_recursively"]
-    try:
+    with monkeypatch.context() as upstreams:
+        upstreams.setattr(
+            DepthFirstTraverser, "traverse_node_recursively", moto_patches.upstream["traverse_node_recursively"]
+        )
+        upstreams.setattr(ActionCountValidator, "traverse", moto_patches.upstream["action_count_traverse"])
+        upstreams.setattr(OverlappingPathsValidator, "traverse", moto_patches.upstream["overlapping_paths_traverse"])
         theirs = _apply_updates(ddb, table, "theirs")
-    finally:
-        DepthFirstTraverser.traverse_node_recursively = patched
     # then every item and every refusal is the same, and each refusal is the one its case names
     assert ours == theirs
     for (expression, refusal), outcome in zip(UPDATES, ours[::2], strict=True):
@@ -485,6 +491,40 @@ def test_update_expressions_validate_as_upstreams_traversal_does(scratch_table):
             assert outcome == "ok", expression
         else:
             assert outcome.startswith("ValidationException") and refusal in outcome, (expression, outcome)
+
+
+def _clause_searches(ddb, table, monkeypatch, actions):
+    """How many subtrees an UpdateItem of `actions` SET actions searched for clauses."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    searched = []
+    monkeypatch.setattr(moto_patches._ClausesOnce, "_clauses", _counted(moto_patches._ClausesOnce._clauses, searched))
+    monkeypatch.setattr(Node, "find_clauses", _counted(Node.find_clauses, searched))
+    ddb.update_item(
+        TableName=table,
+        Key=_key("searched", str(actions)),
+        UpdateExpression="SET " + ", ".join(f"a{i} = :v" for i in range(actions)),
+        ExpressionAttributeValues={":v": {"N": "1"}},
+    )
+    monkeypatch.undo()
+    return len(searched)
+
+
+def _counted(function, calls):
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return counted
+
+
+def test_an_update_searches_each_subtree_for_clauses_once(scratch_table, monkeypatch):
+    ddb, table = scratch_table
+    # when updates of 10 and of 40 SET actions run
+    small, large = (_clause_searches(ddb, table, monkeypatch, n) for n in (10, 40))
+    # then the clause searches grow with the tree (x4), not with its square (x16, as every node of the
+    # SET list searched its whole subtree again for each of its ancestors)
+    assert large <= 5 * small, (small, large)
 
 
 def test_a_traverser_builds_its_processing_map_once(scratch_table, monkeypatch):
@@ -591,3 +631,66 @@ def test_a_table_with_a_stream_still_gets_the_old_image(runtime):
         assert modify["NewImage"]["m"] == {"M": {"x": {"S": "after"}}}
     finally:
         ddb.delete_table(TableName=name)
+
+
+def test_each_endpoint_is_resolved_to_its_handler_once(runtime, monkeypatch):
+    import moto.backends
+
+    ddb, events = runtime.client("dynamodb"), runtime.client("events")
+    looked_up = []
+    monkeypatch.setattr(moto.backends, "get_backend", _counted(moto.backends.get_backend, looked_up))
+    # when DynamoDB and EventBridge are called a few times each
+    for _ in range(3):
+        ddb.list_tables()
+        events.list_event_buses()
+    # then each endpoint's backend was looked up at most once (none if an earlier call resolved it), and
+    # each call still reached its own service
+    assert len(looked_up) <= 2
+    assert runtime.refs["CasesTable"] in ddb.list_tables()["TableNames"]
+    assert any(bus["Name"] == "default" for bus in events.list_event_buses()["EventBuses"])
+
+
+def test_a_resolved_endpoint_still_honours_moto_s_service_allow_list(runtime, monkeypatch):
+    from moto.core.config import default_user_config
+    from moto.core.exceptions import ServiceNotWhitelisted
+
+    ddb = runtime.client("dynamodb")
+    ddb.list_tables()  # resolved
+    # when moto is told to serve only S3
+    monkeypatch.setitem(
+        default_user_config, "core", {**default_user_config.get("core", {}), "service_whitelist": ["s3"]}
+    )
+    # then a DynamoDB call is refused as upstream refuses it, and served again once the list is gone
+    with pytest.raises(ServiceNotWhitelisted):
+        ddb.list_tables()
+    monkeypatch.undo()
+    assert ddb.list_tables()["TableNames"]
+
+
+def test_a_url_no_backend_serves_gets_upstream_s_answer(runtime):
+    from botocore.awsrequest import AWSPreparedRequest
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    request = AWSPreparedRequest("GET", "https://nothing-here.us-east-1.amazonaws.com/x", {}, b"", False)
+    # when moto is asked for an endpoint no backend serves
+    ours = BotocoreStubber().process_request(request)
+    theirs = moto_patches.upstream["process_request"](BotocoreStubber(), request)
+    # then it answers as upstream does: not implemented
+    assert ours == theirs == (404, {}, "Not yet implemented")
+
+
+def test_random_strings_keep_their_length_and_alphabet():
+    import string
+
+    from moto.moto_api._internal import mock_random
+
+    # when moto draws request ids and names
+    drawn = [mock_random.get_random_string(length=52) for _ in range(200)]
+    lower = mock_random.get_random_string(length=30, lower_case=True)
+    letters = mock_random.get_random_string(length=30, include_digits=False)
+    # then each has the length and the characters asked for, and they differ
+    assert {len(s) for s in drawn} == {52} and len(set(drawn)) == 200
+    assert set("".join(drawn)) <= set(string.ascii_letters + string.digits)
+    assert len(set("".join(drawn))) == 62  # every character can be drawn
+    assert lower == lower.lower() and len(lower) == 30
+    assert set(letters) <= set(string.ascii_letters) and len(letters) == 30
