@@ -86,7 +86,8 @@ visits, twice (`nodes_to_be_processed`, whose docstring says "cached" but which 
 a new dict of bound methods each time, then an isinstance walk over it. The Validator runs ten
 traversers over every UpdateExpression tree, so this was a third of an UpdateItem. The map is built once
 per traverser (a Validator makes new ones per request), and which of its entries a node class takes
-(the first it is an instance of, as `process` picks) is found once per class.
+(the first it is an instance of, as `process` picks) is found once per class and map. The walk itself
+recurses in one local function (no traverser overrides `traverse_node_recursively`).
 
 16. Every UpdateItem deep-copies the item it changes twice, whatever it answers: the response layer
 (`DynamoHandler.update_item`) copies it only to read its attributes as JSON before the update, which
@@ -469,18 +470,31 @@ def _journaled_transactions(transact_write_items: Any) -> Any:
     return journaled
 
 
-def _processor_for(traverser: Any, node: Any) -> Any:
-    """The processing function `DepthFirstTraverser.process` would pick for `node`, or None when its
-    class is in no entry of the map (upstream's `isinstance(node, nodes_to_be_processed())` is false)."""
+def _processors_by_class(traverser: Any) -> dict[type, Any]:
+    """Per node class, the processing function `DepthFirstTraverser.process` would pick for it (the first
+    entry of the map the class is a subclass of), or None when its class is in no entry (upstream's
+    `isinstance(node, nodes_to_be_processed())` is false), from the map the traverser builds once."""
     state = traverser.__dict__.get("_processing_once")
     if state is None:
-        state = traverser.__dict__["_processing_once"] = (traverser._processing_map(), {})
-    processing_map, by_class = state
-    kind = type(node)
-    if kind not in by_class:
-        by_class[kind] = next((kind_key for kind_key in processing_map if issubclass(kind, kind_key)), None)
-    key = by_class[kind]
-    return None if key is None else processing_map[key]
+        state = traverser.__dict__["_processing_once"] = _ProcessorsByClass(traverser._processing_map())
+    return state
+
+
+class _ProcessorsByClass(dict[type, Any]):
+    # which entry a node class takes depends on the map's keys only, the same for every traverser of a class
+    entries: dict[tuple[tuple[type, ...], type], type | None] = {}
+
+    def __init__(self, processing_map: dict[type, Any]) -> None:
+        super().__init__()
+        self.processing_map, self.keys_in_order = processing_map, tuple(processing_map)
+
+    def __missing__(self, kind: type) -> Any:
+        found = (self.keys_in_order, kind)
+        if found not in self.entries:
+            self.entries[found] = next((key for key in self.keys_in_order if issubclass(kind, key)), None)
+        key = self.entries[found]
+        self[kind] = None if key is None else self.processing_map[key]
+        return self[kind]
 
 
 _kinds: dict[tuple[type, str], bool] = {}
@@ -507,22 +521,29 @@ def _prepares_children(traverser_class: Any) -> bool:
 
 
 def _traverse_with_one_map(self: Any, node: Any, child_id: int = -1) -> Any:
-    """`DepthFirstTraverser.traverse_node_recursively`, node for node, with the map looked up once."""
-    if _is_a(node, "Node"):
+    """`DepthFirstTraverser.traverse_node_recursively`: the same walk (no traverser overrides it), with the
+    map looked up once per traverser and the node classes once each (15, 17)."""
+    processors = _processors_by_class(self)
+    prepare = self.pre_processing_of_child if _prepares_children(self.__class__) else None
+
+    def visit(node: Any, child_id: int) -> Any:
+        if not _is_a(node, "Node"):
+            return node
         parent_node = node.parent
         if node.children is not None:
-            prepares = _prepares_children(self.__class__)
             for i, child_node in enumerate(node.children):
-                if prepares:
-                    self.pre_processing_of_child(node, i)
-                self.traverse_node_recursively(child_node, i)
-        processor = _processor_for(self, node)
+                if prepare is not None:
+                    prepare(node, i)
+                visit(child_node, i)
+        processor = processors[type(node)]
         if processor is not None:
             node = processor(node)
             node.parent = parent_node
             if parent_node:
                 parent_node.children[child_id] = node
-    return node
+        return node
+
+    return visit(node, child_id)
 
 
 class _ClausesOnce:
