@@ -112,6 +112,11 @@ so it is found once per URL; the passthrough and allow-list settings are still r
 
 19. Every answer gets a request id of 52 characters that `MotoRandom.get_random_string` draws with one
 `random.choice` each; one `choices` call draws them from the same generator and alphabet.
+
+20. `ConditionExpressionParser` tokenizes a ConditionExpression (or a FilterExpression) with six regular
+expressions per token on every conditional write, in the response layer and again in the backend. The
+tokens depend only on the text and are immutable (each `children` list stays empty: nothing in the
+parser adds to it), so they are kept per text and every parse gets them in a fresh deque.
 """
 
 from __future__ import annotations
@@ -672,6 +677,26 @@ def _random_string_in_one_draw(get_random_string: Any) -> Any:
     return draw
 
 
+def _lexed_once(lex: Any) -> Any:
+    """`ConditionExpressionParser._lex_condition_expression` answering the tokens kept per expression text
+    (20), in a fresh deque as upstream's (the parser consumes it)."""
+    from collections import deque
+
+    tokens_by_text: dict[str, tuple[Any, ...]] = {}
+
+    @functools.wraps(lex)
+    def lexed(self: Any) -> Any:
+        text = self.condition_expression
+        tokens = tokens_by_text.get(text)
+        if tokens is None:
+            tokens = tuple(lex(self))  # an expression that does not lex raises here, every time
+            if len(tokens_by_text) < 1024:
+                tokens_by_text[text] = tokens
+        return deque(tokens)
+
+    return lexed
+
+
 def _replace(owner: Any, name: str, key: str, replacement: Any) -> None:
     """`owner.name = replacement(upstream's)`, once: upstream's is kept as `upstream[key]` (the tests compare
     answers with it), whose presence also says the patch is on."""
@@ -694,6 +719,7 @@ def apply() -> None:
     from moto.core.botocore_stubber import BotocoreStubber
     from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb import responses as dynamodb_responses
+    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
@@ -726,6 +752,7 @@ def apply() -> None:
     _replace(DynamoType, "to_regular_json", "to_regular_json", lambda _: _to_regular_json_one_pass)  # 4
     _replace(BotocoreStubber, "process_request", "process_request", _handlers_resolved_once)  # 18
     _replace(MotoRandom, "get_random_string", "get_random_string", _random_string_in_one_draw)  # 19
+    _replace(ConditionExpressionParser, "_lex_condition_expression", "lex_condition_expression", _lexed_once)  # 20
     # 17: both checks only read the tree; their traversal is replaced, their check kept
     _replace(
         ActionCountValidator,
