@@ -44,6 +44,7 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
         "ceiling of one process",
         "AWS calls per case",
         "cases/s on one core before any handler",
+        "a case's CPU in units of that cheapest call",
         "== 4. warm latency",
     ):
         assert line in out, f"missing {line!r} in:\n{out}"
@@ -51,3 +52,5 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
     assert all(int(row[1]) > 0 and int(row[2]) > 0 and int(row[4]) > 0 for row in rows), out  # counted, not blank
     calls = next(row for row in out.splitlines() if "AWS calls per case" in row)
     assert float(calls.split(":")[1].split("(")[0]) > 10, calls  # a case's calls were counted
+    units = next(row for row in out.splitlines() if "in units of that cheapest call" in row)
+    assert int(units.split(":")[1].split("(")[0]) > 10, units  # a case costs more than a few small calls
