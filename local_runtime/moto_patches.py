@@ -52,7 +52,8 @@ so the names are kept per class.
 
 9. `moto.stepfunctions.parser.asl.utils.json_path.extract_json` parses its JSONPath (`$.caseId`,
 `$.policy.surveyDelaySeconds`...) with jsonpath_ng's PLY parser every time a state reads or writes its
-input; a parsed path is an immutable expression, so each one is kept per path text.
+input, and `ResultPath` parses its path (with jsonpath_ng's own parser) every time a state places its
+result; a parsed path is an immutable expression, so each one is kept per path text.
 
 10. `sign_nothing`: botocore signs every request (SigV4: canonical request, HMACs) that moto, without
 IAM auth, never checks; about a third of a small call's client-side time. While a local runtime is
@@ -726,6 +727,7 @@ def apply() -> None:
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
     from moto.dynamodb.parsing.validators import ActionCountValidator, OverlappingPathsValidator
     from moto.moto_api._internal.moto_random import MotoRandom
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
     from moto.stepfunctions.parser.asl.utils import boto_client, json_path
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
@@ -738,6 +740,7 @@ def apply() -> None:
     _replace(ExecutionWorker, "_get_evaluation_entrypoint", "get_evaluation_entrypoint", lambda _: _program_built_once)
     _replace(responses, "method_names_from_class", "method_names_from_class", functools.cache)  # 8
     _replace(json_path, "parse", "json_path_parse", functools.lru_cache(maxsize=1024))  # 9
+    _replace(result_path, "parse", "result_path_parse", functools.lru_cache(maxsize=1024))  # 9
     _replace(UpdateExpressionParser, "make", "update_expression_make", _parsed_once)  # 11
     if "__deepcopy__" not in Node.__dict__:  # 12: moto's Node has none of its own
         Node.__deepcopy__ = _node_deepcopy

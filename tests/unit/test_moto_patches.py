@@ -761,3 +761,28 @@ def test_conditions_lex_once_and_decide_as_upstream_does(scratch_table, monkeypa
     for (condition, holds), outcome in zip(CONDITIONS, ours, strict=True):
         assert outcome == holds if isinstance(holds, bool) else outcome.startswith(holds), (condition, outcome)
     assert first > 10 * len(CONDITIONS) and 0 < second <= 3  # "#n", " ", and "!", where lexing stops
+
+
+def test_state_paths_are_parsed_once_and_place_results_as_upstream_does(runtime, client):
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    # given one case through the workflow (its states' paths parsed)
+    first = _auto_resolved_case(runtime, client, "paths-once-1")
+    assert runtime.wait_for_execution(first)["status"] == "SUCCEEDED"
+    misses = json_path.parse.cache_info().misses, result_path.parse.cache_info().misses
+    # when another case goes through the same states
+    again = _auto_resolved_case(runtime, client, "paths-once-2")
+    assert runtime.wait_for_execution(again)["status"] == "SUCCEEDED"
+    # then no path was parsed again, though both kinds of path were read
+    assert (json_path.parse.cache_info().misses, result_path.parse.cache_info().misses) == misses
+    assert json_path.parse.cache_info().hits and result_path.parse.cache_info().hits
+    # and a kept path places a result as a freshly parsed one does, into a fresh document each time
+    kept, fresh = result_path.parse("$.outcome.notice"), moto_patches.upstream["result_path_parse"]("$.outcome.notice")
+    ours = kept.update_or_create({"caseId": "c"}, {"sent": True})
+    assert (
+        ours
+        == fresh.update_or_create({"caseId": "c"}, {"sent": True})
+        == {"caseId": "c", "outcome": {"notice": {"sent": True}}}
+    )
+    assert kept.update_or_create({"caseId": "d"}, 1) == {"caseId": "d", "outcome": {"notice": 1}}
