@@ -503,19 +503,17 @@ class _ProcessorsByClass(dict[type, Any]):
         return self[kind]
 
 
-_kinds: dict[tuple[type, str], bool] = {}
-
-
 def _is_a(value: Any, node_class: str) -> bool:
     """`isinstance(value, ast_nodes.<node_class>)`, answered once per class: moto's node classes are ABCs,
     whose isinstance check goes through `ABCMeta.__instancecheck__` on every call."""
-    key = (type(value), node_class)
-    known = _kinds.get(key)
-    if known is None:
-        from moto.dynamodb.parsing import ast_nodes
+    return _class_is(value.__class__, node_class)
 
-        known = _kinds[key] = isinstance(value, getattr(ast_nodes, node_class))
-    return known
+
+@functools.cache
+def _class_is(kind: type, node_class: str) -> bool:
+    from moto.dynamodb.parsing import ast_nodes
+
+    return issubclass(kind, getattr(ast_nodes, node_class))
 
 
 @functools.cache
@@ -607,18 +605,13 @@ def _handlers_resolved_once(process_request: Any) -> Any:
     from moto.moto_api import recorder
     from moto.settings import enable_iso_regions
 
-    resolved: dict[tuple[str, bool], tuple[tuple[str, ...], Any] | None] = {}
-
     @functools.wraps(process_request)
     def process(self: Any, request: Any) -> Any:
         parsed_url, _ = get_equivalent_url_in_aws_domain(request.url)
         clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
         if passthrough_url(clean_url):
             return None
-        key = (clean_url, enable_iso_regions())
-        if key not in resolved:
-            resolved[key] = _handler_for(clean_url)
-        found = resolved[key]
+        found = _handler_for(clean_url, enable_iso_regions())
         if found is None:  # no backend serves it: upstream's answer (a 404 for AWS, else none)
             return process_request(self, request)
         services, handler = found
@@ -637,9 +630,11 @@ def _handlers_resolved_once(process_request: Any) -> Any:
     return process
 
 
-def _handler_for(clean_url: str) -> tuple[tuple[str, ...], Any] | None:
+@functools.cache
+def _handler_for(clean_url: str, iso_regions: bool) -> tuple[tuple[str, ...], Any] | None:
     """Upstream's search: the services whose URL pattern matches, in moto's order, until one of its
-    backend's URLs does; that URL's handler. A backend's URLs and handlers are fixed by its module."""
+    backend's URLs does; that URL's handler. A backend's URLs and handlers are fixed by its module and
+    the ISO-regions setting (which adds URLs)."""
     import re
 
     import moto.backend_index as backend_index
@@ -680,20 +675,19 @@ def _random_string_in_one_draw(get_random_string: Any) -> Any:
 
 def _lexed_once(lex: Any) -> Any:
     """`ConditionExpressionParser._lex_condition_expression` answering the tokens kept per expression text
-    (20), in a fresh deque as upstream's (the parser consumes it)."""
+    (20), in a fresh deque as upstream's (the parser consumes it). Lexing reads nothing but the text; an
+    expression that does not lex raises, every time (lru_cache keeps no exception)."""
     from collections import deque
 
-    tokens_by_text: dict[str, tuple[Any, ...]] = {}
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    @functools.lru_cache(maxsize=1024)
+    def tokens(text: str) -> tuple[Any, ...]:
+        return tuple(lex(ConditionExpressionParser(text, None, None)))
 
     @functools.wraps(lex)
     def lexed(self: Any) -> Any:
-        text = self.condition_expression
-        tokens = tokens_by_text.get(text)
-        if tokens is None:
-            tokens = tuple(lex(self))  # an expression that does not lex raises here, every time
-            if len(tokens_by_text) < 1024:
-                tokens_by_text[text] = tokens
-        return deque(tokens)
+        return deque(tokens(self.condition_expression))
 
     return lexed
 
