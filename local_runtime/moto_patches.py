@@ -1,4 +1,5 @@
-"""Small, upstream-style fixes to moto's Step Functions engine (moto 5.x), applied by the local runtime.
+"""Small, upstream-style fixes to moto 5.x (its Step Functions engine, DynamoDB, EventBridge and core request
+handling), applied by the local runtime.
 Each one keeps moto's behaviour and only stops it from redoing expensive work; each is tested in
 tests/unit/test_moto_patches.py.
 
