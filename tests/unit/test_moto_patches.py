@@ -786,3 +786,93 @@ def test_state_paths_are_parsed_once_and_place_results_as_upstream_does(runtime,
         == {"caseId": "c", "outcome": {"notice": {"sent": True}}}
     )
     assert kept.update_or_create({"caseId": "d"}, 1) == {"caseId": "d", "outcome": {"notice": 1}}
+
+
+def _shape_checks_counted(monkeypatch):
+    """The shape checks' traversals (21), counted: one entry per check run."""
+    from moto.dynamodb.parsing.validators import (
+        ActionCountValidator,
+        OverlappingPathsValidator,
+        UpdateHashRangeKeyValidator,
+    )
+
+    ran = []
+    for check in (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator):
+        monkeypatch.setattr(check, "traverse", _counted(check.traverse, ran))
+    return ran
+
+
+# how many of the three shape checks (21) run for an update, by the refusal its case names: all three
+# when they pass, up to the one that refuses otherwise
+SHAPE_CHECKS_RUN = {"Two document paths overlap": 2, "part of the key": 3, "can only be used once": 1}
+
+
+def _refused_by_shape(refusal):
+    return bool(refusal) and any(text in refusal for text in SHAPE_CHECKS_RUN)
+
+
+def _shape_checks_run(refusal):
+    return next((n for text, n in SHAPE_CHECKS_RUN.items() if refusal and text in refusal), 3)
+
+
+def test_update_shape_checks_pass_once_and_refuse_every_time_as_upstream_does(scratch_table, monkeypatch):
+    from moto.dynamodb.parsing.validators import UpdateExpressionValidator
+
+    ddb, table = scratch_table
+    upstreams = moto_patches.upstream["update_expression_validator_init"]
+    # given the patch with nothing known yet (earlier tests ran these expressions on the same key schema)
+    monkeypatch.setattr(UpdateExpressionValidator, "__init__", moto_patches._shape_checked_once(upstreams))
+    ran = _shape_checks_counted(monkeypatch)
+    # when the updates run twice with the patch (the second time their shapes are known), then with upstream's
+    ours = _apply_updates(ddb, table, "shape-ours")
+    first = len(ran)
+    again = _apply_updates(ddb, table, "shape-again")
+    second = len(ran) - first
+    monkeypatch.setattr(UpdateExpressionValidator, "__init__", upstreams)
+    theirs = _apply_updates(ddb, table, "shape-theirs")
+    # then every item and refusal is the same, each as its case says
+    assert ours == again == theirs
+    for (expression, refusal), outcome in zip(UPDATES, again[::2], strict=True):
+        assert outcome == "ok" if refusal is None else refusal in outcome, (expression, outcome)
+    # and the first round ran every check up to a refusal, the second only those of the shapes refused
+    # (checked, and refused, every time); an update refused after the checks skips them once they passed
+    assert first == sum(_shape_checks_run(refusal) for _, refusal in UPDATES)
+    assert second == sum(_shape_checks_run(refusal) for _, refusal in UPDATES if _refused_by_shape(refusal))
+    assert second < first
+
+
+def test_a_known_shape_is_checked_again_for_other_names_or_another_table(runtime, scratch_table, monkeypatch):
+    ddb, table = scratch_table
+    ran = _shape_checks_counted(monkeypatch)
+
+    def update(table_name, key, names):
+        try:
+            ddb.update_item(
+                TableName=table_name,
+                Key=key,
+                UpdateExpression="SET #k = :s",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":s": {"S": "v"}},
+            )
+            return "ok"
+        except ddb.exceptions.ClientError as exc:
+            return exc.response["Error"]["Message"]
+
+    # given an expression whose shape passed on this table, and passes again without being checked
+    assert update(table, _key("k", "1"), {"#k": "other"}) == "ok"
+    checked = len(ran)
+    assert update(table, _key("k", "1"), {"#k": "other"}) == "ok" and len(ran) == checked
+    # when the same text names the table's range key, then it is refused as part of the key
+    assert "part of the key" in update(table, _key("k", "1"), {"#k": "sk"})
+    # and when it runs on a table whose key is the attribute it passed with, it is refused there
+    other = f"patch-shape-{time.monotonic_ns()}"
+    ddb.create_table(
+        TableName=other,
+        KeySchema=[{"AttributeName": "other", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "other", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        assert "part of the key" in update(other, {"other": {"S": "k"}}, {"#k": "other"})
+    finally:
+        ddb.delete_table(TableName=other)
