@@ -64,6 +64,7 @@ class LocalFunction:
     memory: int
     invocations: int = 0
     errors: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # its handlers' own CPU (their threads', less any invocation nested in them)
 
 
 @dataclass
@@ -108,6 +109,7 @@ def lookup(name_or_arn: str) -> LocalFunction:
 
 
 _in_flight = 0
+_cpu = threading.local()  # per thread: the CPU of invocations nested in the one running (not counted twice)
 
 
 def in_flight() -> int:
@@ -122,6 +124,9 @@ def invoke(function: LocalFunction, event: Any) -> tuple[Any, str | None]:
     with _lock:
         function.invocations += 1
         _in_flight += 1
+    outer_nested = getattr(_cpu, "nested", 0.0)
+    _cpu.nested = 0.0
+    started = time.thread_time()
     try:
         return function.handler(event, context), None
     except Exception as exc:  # noqa: BLE001 - mirrors the Lambda service: any exception is an Unhandled error
@@ -132,7 +137,11 @@ def invoke(function: LocalFunction, event: Any) -> tuple[Any, str | None]:
             "stackTrace": traceback.format_exception(exc)[-3:],
         }, "Unhandled"
     finally:
+        spent = time.thread_time() - started
+        own = spent - _cpu.nested
+        _cpu.nested = outer_nested + spent
         with _lock:
+            function.cpu_seconds += own
             _in_flight -= 1
 
 

@@ -371,6 +371,10 @@ def _contacts_at_once(runtime: Any, client: Any, ids: range, tag: str) -> tuple[
     return statuses, time.perf_counter() - started, time.process_time() - cpu
 
 
+def _function_cpu(runtime: Any) -> dict[str, float]:
+    return {logical_id: fn.cpu_seconds for logical_id, fn in runtime.functions.items()}
+
+
 def _environments(runtime: Any) -> int:
     return sum(getattr(fn.handler, "started", 0) for fn in runtime.functions.values())
 
@@ -438,13 +442,21 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
     warm_contacts = _warm_up(runtime, client)
     floors = _call_floor(runtime)
     environments = _environments(runtime)
+    functions_before = _function_cpu(runtime)
     CALLS.calls.clear()
     CALLS.counting = True
     try:
         statuses, elapsed, cpu = _contacts_at_once(runtime, client, range(cases), "load")
+        drained = time.process_time()
         runtime.deliver_events()  # the cases' events projected too: their calls are the cases' own
+        cpu_with_events = cpu + time.process_time() - drained
     finally:
         CALLS.counting = False
+    by_function = {
+        name: seconds - functions_before.get(name, 0.0)
+        for name, seconds in _function_cpu(runtime).items()
+        if seconds > functions_before.get(name, 0.0)
+    }
     cold_starts = _environments(runtime) - environments
     rate = cases / elapsed
     print(
@@ -474,6 +486,17 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
         # this machine's speed moves by +-15% between runs (shared cores); the ratio moves with the code only
         f"  a case's CPU in units of that cheapest call: {cpu / cases * 1000 / floor:.0f} "
         f"(20/s in one process needs {1000 / TARGET_CASES_PER_SECOND / floor:.0f})"
+    )
+    # where to cut next: each function's handlers (their AWS calls included) against the engine and the rest
+    rest = cpu_with_events - sum(by_function.values())
+    print(
+        f"  where a case's CPU goes ({cpu_with_events / cases * 1000:.0f} ms with its events projected; "
+        "each function's own threads, its AWS calls included):\n    "
+        + ", ".join(
+            f"{name.removesuffix('Function')} {seconds / cases * 1000:.1f}"
+            for name, seconds in sorted(by_function.items(), key=lambda item: -item[1])
+        )
+        + f"; the engine, event delivery and the bench's client {rest / cases * 1000:.1f} ms"
     )
     return rate
 

@@ -4,6 +4,7 @@ so the bench cannot silently break again. Figures are printed, never asserted.""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -45,6 +46,7 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
         "AWS calls per case",
         "cases/s on one core before any handler",
         "a case's CPU in units of that cheapest call",
+        "where a case's CPU goes",
         "== 4. warm latency",
     ):
         assert line in out, f"missing {line!r} in:\n{out}"
@@ -54,3 +56,5 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
     assert float(calls.split(":")[1].split("(")[0]) > 10, calls  # a case's calls were counted
     units = next(row for row in out.splitlines() if "in units of that cheapest call" in row)
     assert int(units.split(":")[1].split("(")[0]) > 10, units  # a case costs more than a few small calls
+    where = out.split("where a case's CPU goes", 1)[1].splitlines()[1]
+    assert re.search(r"Triage \d+\.\d", where) and "ContactsApi" in where, where  # the functions' CPU measured

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 import local_runtime  # noqa: F401 - installs the hook, as every local run does
+from local_runtime import lambda_hook
+from local_runtime.lambda_hook import LocalFunction
 
 
 def test_disabled_metrics_are_dropped_at_each_flush_not_piled_up_and_printed(monkeypatch, capsys):
@@ -23,3 +27,25 @@ def test_disabled_metrics_are_dropped_at_each_flush_not_piled_up_and_printed(mon
     # then nothing was printed and nothing is kept
     assert "_aws" not in capsys.readouterr().out
     assert metrics.provider.metric_set == {}
+
+
+def _burn(seconds: float) -> None:
+    """Busy for `seconds` of this thread's CPU (not wall time: the machine's load does not change it)."""
+    until = time.thread_time() + seconds
+    while time.thread_time() < until:
+        pass
+
+
+def test_each_function_counts_its_own_cpu_and_not_that_of_an_invocation_nested_in_it():
+    # given a function whose handler burns 20 ms of CPU and invokes another that burns 60 ms
+    inner = LocalFunction("Inner", "inner", "arn:inner", lambda event, context: _burn(0.06), 3, 128)
+    outer = LocalFunction(
+        "Outer", "outer", "arn:outer", lambda event, context: (_burn(0.02), lambda_hook.invoke(inner, {})), 3, 128
+    )
+    # when the outer one is invoked twice
+    for _ in range(2):
+        lambda_hook.invoke(outer, {})
+    # then each counts its own handlers' CPU, the nested invocation's counted once, in the inner function
+    assert inner.invocations == 2 and outer.invocations == 2
+    assert 0.12 <= inner.cpu_seconds < 0.2
+    assert 0.04 <= outer.cpu_seconds < 0.1  # 0.16 or more if the inner one's CPU were counted in it too
