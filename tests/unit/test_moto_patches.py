@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -324,6 +325,23 @@ def _key(pk, sk):
     return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
+@contextmanager
+def _hash_key_table(ddb, key: str, **settings):
+    """A table of the test's own whose key is the string attribute `key` alone, dropped afterwards."""
+    name = f"patch-{key}-{time.monotonic_ns()}"
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        **settings,
+    )
+    try:
+        yield name
+    finally:
+        ddb.delete_table(TableName=name)
+
+
 def test_a_cancelled_transaction_leaves_every_item_as_it_was(scratch_table):
     ddb, table = scratch_table
     # given an item with a counter at 1 and a map inside it
@@ -606,15 +624,8 @@ def test_a_table_with_a_stream_still_gets_the_old_image(runtime):
     from moto.dynamodb.models import dynamodb_backends
 
     ddb = runtime.client("dynamodb")
-    name = f"patch-stream-{time.monotonic_ns()}"
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    try:
+    stream = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    with _hash_key_table(ddb, "pk", StreamSpecification=stream) as name:
         ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "m": {"M": {"x": {"S": "before"}}}})
         # when the item is updated
         ddb.update_item(
@@ -629,8 +640,6 @@ def test_a_table_with_a_stream_still_gets_the_old_image(runtime):
         modify = next(r.record for r in table.stream_shard.items if r.record["eventName"] == "MODIFY")["dynamodb"]
         assert modify["OldImage"]["m"] == {"M": {"x": {"S": "before"}}}
         assert modify["NewImage"]["m"] == {"M": {"x": {"S": "after"}}}
-    finally:
-        ddb.delete_table(TableName=name)
 
 
 def test_each_endpoint_is_resolved_to_its_handler_once(runtime, monkeypatch):
@@ -865,14 +874,5 @@ def test_a_known_shape_is_checked_again_for_other_names_or_another_table(runtime
     # when the same text names the table's range key, then it is refused as part of the key
     assert "part of the key" in update(table, _key("k", "1"), {"#k": "sk"})
     # and when it runs on a table whose key is the attribute it passed with, it is refused there
-    other = f"patch-shape-{time.monotonic_ns()}"
-    ddb.create_table(
-        TableName=other,
-        KeySchema=[{"AttributeName": "other", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "other", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    try:
+    with _hash_key_table(ddb, "other") as other:
         assert "part of the key" in update(other, {"other": {"S": "k"}}, {"#k": "other"})
-    finally:
-        ddb.delete_table(TableName=other)
