@@ -7,13 +7,16 @@ carry `X-Amz-Function-Error` and an `errorType` that the ASL's Retry/Catch match
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import json
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -31,27 +34,68 @@ class Environments:
 
     def __init__(self, load: Callable[[int], Callable[[Any, Any], Any]]) -> None:
         self._load = load  # builds environment n: runs the handler module, answers its handler
-        self._idle: list[Callable[[Any, Any], Any]] = []
+        self._idle: list[tuple[int, Callable[[Any, Any], Any]]] = []
         self._lock = threading.Lock()
         self.started = 0
         self._idle.append(self._start())  # the first one at registration, like the template's deploy
 
-    def _start(self) -> Callable[[Any, Any], Any]:
+    def _start(self) -> tuple[int, Callable[[Any, Any], Any]]:
+        """A new environment: its number among all the runtime's (whose clients are its own) and its handler."""
         with self._lock:
             self.started += 1
             number = self.started
-        return self._load(number)
+        environment = next(_environment_numbers)
+        with _in_environment(environment):
+            return environment, self._load(number)
 
     def __call__(self, event: Any, context: Any) -> Any:
         with self._lock:
-            handler = self._idle.pop() if self._idle else None
-        if handler is None:
-            handler = self._start()
+            taken = self._idle.pop() if self._idle else None
+        environment, handler = taken or self._start()
         try:
-            return handler(event, context)
+            with _in_environment(environment):
+                return handler(event, context)
         finally:
             with self._lock:
-                self._idle.append(handler)
+                self._idle.append((environment, handler))
+
+
+_environment_numbers = itertools.count(1)
+_environment = threading.local()  # the execution environment whose code this thread is running
+
+
+@contextmanager
+def _in_environment(environment: int) -> Iterator[None]:
+    outer = getattr(_environment, "current", None)  # an invocation nested in another's returns to it
+    _environment.current = environment
+    try:
+        yield
+    finally:
+        _environment.current = outer
+
+
+def _clients_per_environment() -> None:
+    """Our layer keeps one client per service per process (switchboard.adapters.aws), which on Lambda is
+    one per execution environment. Here environments share a process, and sharing clients would share
+    each client's retry quota too: botocore's standard mode stops retrying once a client's quota is
+    spent, so a burst of faults across every environment (`make chaos`) starved them all of retries,
+    which Lambda's separate environments never do. Each environment makes its own, as a cold start does;
+    code outside any invocation (the runtime, tests) shares the process's."""
+    from switchboard.adapters import aws
+
+    if getattr(aws._client, "per_environment", False):
+        return
+
+    @functools.cache
+    def environment_client(environment: int | None, service: str) -> Any:
+        return aws.new_client(service)
+
+    def client(service: str) -> Any:
+        return environment_client(getattr(_environment, "current", None), service)
+
+    client.cache_clear = environment_client.cache_clear  # type: ignore[attr-defined]  # reset_clients' call
+    client.per_environment = True  # type: ignore[attr-defined]
+    aws._client = client  # type: ignore[assignment]
 
 
 @dataclass
@@ -232,6 +276,7 @@ def install() -> None:
         return
     _isolate_powertools_routers()
     _discard_disabled_metrics()
+    _clients_per_environment()
     from botocore.handlers import BUILTIN_HANDLERS
 
     BUILTIN_HANDLERS.insert(0, ("before-send", _before_send))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT / "layers" / "shared"), str(ROOT)]  # local_runtime loads the layer
 
 README = ROOT / "README.md"
 START, END = "<!-- diagram:start (tools/diagram.py --write) -->", "<!-- diagram:end -->"

@@ -49,3 +49,34 @@ def test_each_function_counts_its_own_cpu_and_not_that_of_an_invocation_nested_i
     assert inner.invocations == 2 and outer.invocations == 2
     assert 0.12 <= inner.cpu_seconds < 0.2
     assert 0.04 <= outer.cpu_seconds < 0.1  # 0.16 or more if the inner one's CPU were counted in it too
+
+
+def test_each_execution_environment_makes_its_own_clients_as_on_lambda(monkeypatch):
+    from switchboard.adapters import aws
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    aws.reset_clients()
+    clients = []
+
+    def handler(event, context):
+        clients.append((event["nested"], aws.dynamodb(), aws.dynamodb()))
+        if not event["nested"]:
+            environments({"nested": True}, None)  # the first environment is busy: a second one starts
+
+    # given a function whose invocation invokes it again while it runs (so two environments run at once)
+    environments = lambda_hook.Environments(lambda number: handler)
+    # when it is invoked twice
+    environments({"nested": False}, None)
+    environments({"nested": False}, None)
+    # then each environment made its own client and kept it, and code outside any invocation has another
+    assert environments.started == 2
+    assert all(first is again for _, first, again in clients)
+    outer = {id(client) for nested, client, _ in clients if not nested}
+    inner = {id(client) for nested, client, _ in clients if nested}
+    assert len(outer) == 1 and len(inner) == 1 and outer != inner
+    assert id(aws.dynamodb()) not in outer | inner
+    # and a fresh moto world forgets them all
+    kept = aws.dynamodb()
+    aws.reset_clients()
+    assert aws.dynamodb() is not kept
+    aws.reset_clients()

@@ -120,3 +120,14 @@ def test_a_callers_error_passes_as_it_is():
 def test_a_timeout_is_a_dependency_unavailable():
     assert isinstance(aws.transient_error(ReadTimeoutError(endpoint_url="x")), errors.DependencyUnavailable)
     assert aws.transient_error(ValueError("a bug")) is None
+
+
+def test_clients_are_made_on_one_session_each_client_its_own(monkeypatch):
+    # a session loads endpoints, partitions and retry rules once for all its clients (a cold start's cost)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    aws.reset_clients()
+    first, second = aws.new_client("dynamodb"), aws.new_client("dynamodb")
+    assert aws._session.cache_info().misses == 1
+    assert first is not second  # each its own connection pool and retry quota
+    assert isinstance(first, aws.TranslatingClient)
+    aws.reset_clients()

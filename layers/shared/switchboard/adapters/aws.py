@@ -82,12 +82,23 @@ class TranslatingClient:
 
 
 @cache
-def _client(service: str) -> Any:
+def _session() -> Any:
     import boto3  # imported on first use: keeps handler import time low
 
-    with _lock:  # boto3's default session is not thread-safe while it creates clients
-        # stubs type client() per literal service name; the accessors below name theirs
-        return TranslatingClient(boto3.session.Session().client(service, config=client_config()))  # type: ignore[call-overload]
+    return boto3.session.Session()  # our own: boto3's default one is shared with whatever else imports boto3
+
+
+def new_client(service: str) -> Any:
+    """A client of its own (connection pool, retry quota) on the process's one session, which loads the
+    endpoint, partition and retry data once for all its clients: a session per client cost every client
+    after the first 50-80 ms more on a cold start, while the caller on the phone waits."""
+    with _lock:  # a session is not thread-safe while it creates clients
+        return TranslatingClient(_session().client(service, config=client_config()))
+
+
+@cache
+def _client(service: str) -> Any:
+    return new_client(service)
 
 
 def dynamodb() -> Any:
@@ -123,5 +134,6 @@ def cloudwatch() -> Any:
 
 
 def reset_clients() -> None:
-    """Forget cached clients (tests and the local runtime start a fresh moto world)."""
+    """Forget cached clients and their session (tests and the local runtime start a fresh moto world)."""
     _client.cache_clear()
+    _session.cache_clear()
