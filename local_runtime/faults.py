@@ -2,6 +2,11 @@
 of the calls (every attempt, so the SDK's own retries see them too) of chosen AWS operations, answering
 with that service's own throttling or internal error, as the service would on a bad day.
 
+The faulted call still reaches moto: botocore hands a request to every before-send handler and takes
+the first answer, so the fault replaces moto's answer and the write has happened all the same. That is
+the harder case, an answer lost on its way back (an idempotency record or a case already written when
+the retry comes); a throttled call that AWS refused outright would be the easier one.
+
 Inert until `inject()` is used; only the calls made while a plan is active are touched."""
 
 from __future__ import annotations
