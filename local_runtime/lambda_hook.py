@@ -30,7 +30,8 @@ class Environments:
     """A function's execution environments, as Lambda keeps them: an invocation takes an idle one or,
     when every one is busy, starts another (a cold start: the handler module runs afresh). A module's
     globals (Powertools' resolver and its current_event, a use case object) are therefore never
-    shared by two invocations at once, which in-process threads would otherwise do."""
+    shared by two invocations at once, which in-process threads would otherwise do, and each
+    environment makes its own AWS clients (see _clients_per_environment)."""
 
     def __init__(self, load: Callable[[int], Callable[[Any, Any], Any]]) -> None:
         self._load = load  # builds environment n: runs the handler module, answers its handler
