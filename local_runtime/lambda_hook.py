@@ -41,7 +41,7 @@ class Environments:
         self._idle.append(self._start())  # the first one at registration, like the template's deploy
 
     def _start(self) -> tuple[int, Callable[[Any, Any], Any]]:
-        """A new environment: its number among all the runtime's (whose clients are its own) and its handler."""
+        """A new environment: its number, unique in the process (its clients are its own), and its handler."""
         with self._lock:
             self.started += 1
             number = self.started
