@@ -128,6 +128,7 @@ def test_clients_are_made_on_one_session_each_client_its_own(monkeypatch):
     aws.reset_clients()
     first, second = aws.new_client("dynamodb"), aws.new_client("dynamodb")
     assert aws._session.cache_info().misses == 1
+    assert first._client._loader is second._client._loader  # the data a session loads, loaded once for both
     assert first is not second  # each its own connection pool and retry quota
     assert isinstance(first, aws.TranslatingClient)
     aws.reset_clients()
