@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from .moto_patches import ANSWERED
+
 _registry: dict[str, LocalFunction] = {}
 _lock = threading.Lock()
 _installed = False
@@ -203,6 +205,7 @@ def _before_send(request: Any, **_: Any) -> Any:
 
         # never let a call meant for the local runtime leave the machine (e.g. after it stopped)
         body = json.dumps({"Type": "User", "message": f"Function not found: {name}"}).encode("utf-8")
+        request.context[ANSWERED] = True
         return AWSResponse(
             url, 404, HTTPHeaders.from_dict({"x-amzn-ErrorType": "ResourceNotFoundException"}), _Body(body)
         )
@@ -212,6 +215,7 @@ def _before_send(request: Any, **_: Any) -> Any:
     body = request.body or b"{}"
     event = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
     payload, error = invoke(function, event)
+    request.context[ANSWERED] = True  # botocore asks moto too and keeps this answer: moto leaves it (patch 22)
     headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
     if error:
         headers["X-Amz-Function-Error"] = error

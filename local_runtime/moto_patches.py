@@ -127,6 +127,13 @@ changed (`UpdateHashRangeKeyValidator`). They read nothing but the parsed tree, 
 the table's key attributes, and change nothing. So a combination that passed them once skips them; one
 that failed is checked, and refused, every time, by upstream's code. An UpdateItem of the reports'
 projection or of a case spent a quarter of its backend time on them.
+
+22. botocore hands a request to every before-send handler and keeps the first answer. The local
+runtime's Lambda hook answers each Invoke before moto, and moto still dispatched the request to its own
+Lambda service, which has never heard of the function: a 404 that botocore dropped, a small call's cost
+for each of a case's invocations. A request the runtime has answered says so in its context
+(`ANSWERED`), and moto's stubber leaves it. A faulted request does not say so (faults.py): it still
+reaches moto, as designed.
 """
 
 from __future__ import annotations
@@ -137,6 +144,8 @@ import weakref
 from typing import Any
 
 _lock = threading.Lock()
+
+ANSWERED = "answered_by_local_runtime"  # in a request's context: an earlier before-send handler answered it (22)
 
 
 class _OneClientPerService:
@@ -680,6 +689,18 @@ def _handlers_resolved_once(process_request: Any) -> Any:
     return process
 
 
+def _answered_left_alone(call: Any) -> Any:
+    """`BotocoreStubber.__call__` answering nothing for a request the runtime has answered (22)."""
+
+    @functools.wraps(call)
+    def stubber(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if (request.context or {}).get(ANSWERED):
+            return None  # botocore keeps the first answer: moto's would be made and dropped
+        return call(self, event_name, request, **kwargs)
+
+    return stubber
+
+
 @functools.cache
 def _handler_for(clean_url: str, iso_regions: bool) -> tuple[tuple[str, ...], Any] | None:
     """Upstream's search: the services whose URL pattern matches, in moto's order, until one of its
@@ -802,6 +823,7 @@ def apply() -> None:
     _replace(dynamodb_responses, "copy", "dynamodb_responses_copy", lambda _: _ItemReadNotCopied())  # 16
     _replace(DynamoType, "to_regular_json", "to_regular_json", lambda _: _to_regular_json_one_pass)  # 4
     _replace(BotocoreStubber, "process_request", "process_request", _handlers_resolved_once)  # 18
+    _replace(BotocoreStubber, "__call__", "stubber_call", _answered_left_alone)  # 22
     _replace(MotoRandom, "get_random_string", "get_random_string", _random_string_in_one_draw)  # 19
     _replace(ConditionExpressionParser, "_lex_condition_expression", "lex_condition_expression", _lexed_once)  # 20
     _replace(UpdateExpressionValidator, "__init__", "update_expression_validator_init", _shape_checked_once)  # 21

@@ -876,3 +876,26 @@ def test_a_known_shape_is_checked_again_for_other_names_or_another_table(runtime
     # and when it runs on a table whose key is the attribute it passed with, it is refused there
     with _hash_key_table(ddb, "other") as other:
         assert "part of the key" in update(other, {"other": {"S": "k"}}, {"#k": "other"})
+
+
+def test_moto_leaves_an_invoke_the_runtime_answered_and_serves_every_other_request(runtime, monkeypatch):
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    served = []
+    process = BotocoreStubber.process_request
+    monkeypatch.setattr(
+        BotocoreStubber, "process_request", lambda self, request: served.append(request.url) or process(self, request)
+    )
+    lam, ddb = runtime.client("lambda"), runtime.client("dynamodb")
+    # when a function the runtime runs is invoked, one it does not know is invoked, and DynamoDB is called
+    answer = lam.invoke(FunctionName=runtime.functions["CloseFunction"].name, Payload=b'{"caseId": "NOPE"}')
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.invoke(FunctionName="no-such-function", Payload=b"{}")
+    tables = ddb.list_tables()["TableNames"]
+    # then the runtime's answers stand (the handler ran: its error is the function's), moto served
+    # only DynamoDB (the handler's calls and ours), and answered it
+    assert answer["StatusCode"] == 200 and answer["FunctionError"] == "Unhandled"
+    assert runtime.functions["CloseFunction"].invocations >= 1
+    assert [url for url in served if "/functions/" in url] == []
+    assert served and all(url.startswith("https://dynamodb.") for url in served)
+    assert runtime.refs["CasesTable"] in tables
