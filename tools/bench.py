@@ -472,7 +472,13 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
         f"{succeeded}/{cases} SUCCEEDED; {cpu / cases * 1000:.0f} ms CPU per case; load average {os.getloadavg()[0]:.1f}"
     )
     # one process: moto, the engine and every handler share one interpreter lock, so the CPU per case bounds it
-    print(f"  ceiling of one process at that CPU per case: {cases / cpu:.1f} cases/s (the rest is waiting)")
+    cores = os.cpu_count() or 1
+    print(
+        f"  ceiling of one process at that CPU per case: {cases / cpu:.1f} cases/s (the rest is waiting); "
+        f"of all {cores} cores, were the work split\n  perfectly across processes: {cores * cases / cpu:.1f} cases/s "
+        f"({TARGET_CASES_PER_SECOND:.0f}/s needs at most {1000 / TARGET_CASES_PER_SECOND:.0f} ms CPU a case in one "
+        f"process, {cores * 1000 / TARGET_CASES_PER_SECOND:.0f} ms over {cores} cores)"
+    )
     per_case = sum(CALLS.calls.values()) / cases
     floor = statistics.median(floors + _call_floor(runtime))
     print(

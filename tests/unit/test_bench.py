@@ -43,6 +43,7 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
         "== 3. local engine",
         "cases/s",
         "ceiling of one process",
+        "perfectly across processes",
         "AWS calls per case",
         "cases/s on one core before any handler",
         "a case's CPU in units of that cheapest call",
