@@ -491,7 +491,7 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
         f"{1000 / (per_case * floor):.1f} cases/s on one core before any handler, engine or item-size cost\n"
         # this machine's speed moves by +-15% between runs (shared cores); the ratio moves with the code only
         f"  a case's CPU in units of that cheapest call: {cpu / cases * 1000 / floor:.0f} "
-        f"(20/s in one process needs {1000 / TARGET_CASES_PER_SECOND / floor:.0f})"
+        f"({TARGET_CASES_PER_SECOND:.0f}/s in one process needs {1000 / TARGET_CASES_PER_SECOND / floor:.0f})"
     )
     # where to cut next: each function's handlers (their AWS calls included) against the engine and the rest
     rest = cpu_with_events - sum(by_function.values())
