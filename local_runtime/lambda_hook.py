@@ -159,6 +159,12 @@ _in_flight = 0
 _cpu = threading.local()  # per thread: the CPU of invocations nested in the one running (not counted twice)
 
 
+def nested_cpu_seconds() -> float:
+    """CPU of the invocations that have run nested in this thread's current one (or, outside any, on this
+    thread so far): a meter around other work subtracts what handlers took inside it."""
+    return getattr(_cpu, "nested", 0.0)
+
+
 def in_flight() -> int:
     """Handler invocations still running (the runtime waits for them before it stops moto)."""
     return _in_flight

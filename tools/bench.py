@@ -7,7 +7,8 @@
 2. Cost per case: state transitions, Lambda invocations and the estimated price of each path
    (auto-resolved, one-time code, escalated to an agent), with the prices assumed.
 3. Local engine: automatically resolved cases per second at 8 concurrent contacts, the AWS calls a case
-   makes and what the cheapest of them costs in-process (the floor under the CPU per case).
+   makes and what the cheapest of them costs in-process (the floor under the CPU per case), where a case's
+   CPU goes, and moto's side of its calls (what no split of the runtime into processes could take off moto's).
 4. Warm latency of the Connect function and of POST /contacts on the local runtime.
 
 `--quick` (the smoke test in `make test`): one interpreter per figure, few cases. Same code paths.
@@ -406,6 +407,45 @@ class _CallCounter:
 CALLS = _CallCounter()
 
 
+class _MotoSide:
+    """The CPU moto spends answering a case's calls (its request dispatch and its backends: the part that
+    must stay in the one process holding moto's state), timed per call on each thread around moto's stubber,
+    less any handler run inside a call; the bench's own calls left out, as in CALLS."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+        self._inside = threading.local()
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        from moto.core.botocore_stubber import BotocoreStubber
+
+        from local_runtime import lambda_hook
+
+        call = BotocoreStubber.__call__  # as the runtime left it (its patches applied)
+        meter = self
+
+        def timed(stubber: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(meter._inside, "on", False) or getattr(CALLS._harness, "on", False):
+                return call(stubber, *args, **kwargs)
+            meter._inside.on = True
+            nested, started = lambda_hook.nested_cpu_seconds(), time.thread_time()
+            try:
+                return call(stubber, *args, **kwargs)
+            finally:
+                own = time.thread_time() - started - (lambda_hook.nested_cpu_seconds() - nested)
+                meter._inside.on = False
+                with meter._lock:
+                    meter.seconds += own
+
+        BotocoreStubber.__call__ = timed  # type: ignore[method-assign, assignment]  # the bench's meter, for this section only
+        try:
+            yield
+        finally:
+            BotocoreStubber.__call__ = call  # type: ignore[method-assign]
+
+
 def _call_floor(runtime: Any, batches: int = 9, calls: int = 40) -> list[float]:
     """CPU ms of the cheapest call a case makes (a GetItem of a small item, through boto3 and moto), per
     batch: this machine's speed moves between moments, so the bench takes batches before and after the load."""
@@ -445,11 +485,13 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
     functions_before = _function_cpu(runtime)
     CALLS.calls.clear()
     CALLS.counting = True
+    moto = _MotoSide()
     try:
-        statuses, elapsed, cpu = _contacts_at_once(runtime, client, range(cases), "load")
-        drained = time.process_time()
-        runtime.deliver_events()  # the cases' events projected too: their calls are the cases' own
-        cpu_with_events = cpu + time.process_time() - drained
+        with moto.timing():
+            statuses, elapsed, cpu = _contacts_at_once(runtime, client, range(cases), "load")
+            drained = time.process_time()
+            runtime.deliver_events()  # the cases' events projected too: their calls are the cases' own
+            cpu_with_events = cpu + time.process_time() - drained
     finally:
         CALLS.counting = False
     by_function = {
@@ -503,6 +545,15 @@ def throughput(runtime: Any, client: Any, cases: int) -> float:
             for name, seconds in sorted(by_function.items(), key=lambda item: -item[1])
         )
         + f"; the engine, event delivery and the bench's client {rest / cases * 1000:.1f} ms"
+    )
+    # the bound a second process could lift at most: moto's state (tables, executions) lives in one process
+    moto_ms = moto.seconds / cases * 1000
+    print(
+        f"  moto's side of those calls (its dispatch and backends, timed per call on each thread): {moto_ms:.0f} ms "
+        f"a case, {moto.seconds / cpu_with_events:.0%} of its CPU;\n  moto's state lives in one process, so were "
+        f"everything else moved to other cores, that process alone would bound the rate at {1000 / moto_ms:.1f} "
+        f"cases/s\n  ({TARGET_CASES_PER_SECOND:.0f}/s needs moto's side at most {1000 / TARGET_CASES_PER_SECOND:.0f} ms "
+        "a case, the engine's own work not counted)"
     )
     return rate
 

@@ -48,6 +48,8 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
         "cases/s on one core before any handler",
         "a case's CPU in units of that cheapest call",
         "where a case's CPU goes",
+        "moto's side of those calls",
+        "that process alone would bound the rate at",
         "== 4. warm latency",
     ):
         assert line in out, f"missing {line!r} in:\n{out}"
@@ -59,3 +61,5 @@ def test_quick_bench_prints_every_section_next_to_its_anchors():
     assert int(units.split(":")[1].split("(")[0]) > 10, units  # a case costs more than a few small calls
     where = out.split("where a case's CPU goes", 1)[1].splitlines()[1]
     assert re.search(r"Triage \d+\.\d", where) and "ContactsApi" in where, where  # the functions' CPU measured
+    moto = re.search(r"moto's side of those calls .*?: (\d+) ms a case, (\d+)% of its CPU", out)
+    assert moto and int(moto[1]) > 0 and 0 < int(moto[2]) < 100, out  # timed, and a part of the whole

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -49,6 +50,18 @@ def test_each_function_counts_its_own_cpu_and_not_that_of_an_invocation_nested_i
     assert inner.invocations == 2 and outer.invocations == 2
     assert 0.12 <= inner.cpu_seconds < 0.2
     assert 0.04 <= outer.cpu_seconds < 0.1  # 0.16 or more if the inner one's CPU were counted in it too
+
+
+def test_a_meter_around_work_that_runs_a_handler_can_leave_the_handlers_cpu_out():
+    # given a function whose handler burns 30 ms of CPU
+    burner = LocalFunction("Burner", "burner", "arn:burner", lambda event, context: _burn(0.03), 3, 128)
+    # when work on this thread runs it (as a moto call that delivers to a function would), twice
+    before = lambda_hook.nested_cpu_seconds()
+    for _ in range(2):
+        lambda_hook.invoke(burner, {})
+    # then this thread's nested CPU grew by exactly what the function counted as its own
+    assert burner.invocations == 2 and burner.cpu_seconds >= 0.06
+    assert lambda_hook.nested_cpu_seconds() - before == pytest.approx(burner.cpu_seconds)
 
 
 def test_each_execution_environment_makes_its_own_clients_as_on_lambda(monkeypatch):
