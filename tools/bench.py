@@ -410,7 +410,8 @@ CALLS = _CallCounter()
 class _MotoSide:
     """The CPU moto spends answering a case's calls (its request dispatch and its backends: the part that
     must stay in the one process holding moto's state), timed per call on each thread around moto's stubber,
-    less any handler run inside a call; the bench's own calls left out, as in CALLS."""
+    less any handler run inside a call, that handler's own calls included (so the figure errs low, and the
+    bound it sets high); the bench's own calls left out, as in CALLS."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
