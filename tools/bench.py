@@ -391,8 +391,12 @@ class _CallCounter:
         self._harness = threading.local()
 
     def __call__(self, event_name: str, **_: Any) -> None:
-        if self.counting and not getattr(self._harness, "on", False):
+        if self.counting and not self.in_harness():
             self.calls[event_name.split(".")[2]] += 1  # before-send.<service>.<Operation>
+
+    def in_harness(self) -> bool:
+        """Whether this thread is making the bench's own calls (see `harness`)."""
+        return getattr(self._harness, "on", False)
 
     @contextmanager
     def harness(self) -> Iterator[None]:
@@ -428,7 +432,7 @@ class _MotoSide:
         meter = self
 
         def timed(stubber: Any, *args: Any, **kwargs: Any) -> Any:
-            if getattr(meter._inside, "on", False) or getattr(CALLS._harness, "on", False):
+            if getattr(meter._inside, "on", False) or CALLS.in_harness():
                 return call(stubber, *args, **kwargs)
             meter._inside.on = True
             nested, started = lambda_hook.nested_cpu_seconds(), time.thread_time()

@@ -1,6 +1,7 @@
 """Stopping the local runtime aborts what still runs; moto's engine may then log a States.Runtime warning
 and a whole state's dump for an execution stopped as it entered a state. That is the stop's own noise:
-moto's engine logs only what is critical once a runtime stops, and as usual again when one starts."""
+moto's engine logs only what is critical once a runtime stops, and as usual again when one starts.
+A stop also gives the process back its garbage collector as it was before the runtime started."""
 
 from __future__ import annotations
 
